@@ -1,0 +1,101 @@
+package org.erasurerouter;
+
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.function.Function;
+import org.apache.camel.main.BaseMainSupport;
+import org.apache.camel.main.MainListenerSupport;
+
+/**
+ * Checks every connection setting before Camel builds a bean or a route, so that a missing or malformed key stops
+ * start-up with one line naming it (and the environment variable that can set it).
+ */
+public final class SettingsCheck extends MainListenerSupport {
+
+    /** How a setting's value must look; returns a problem, or null when the value is fine. */
+    interface Rule extends Function<String, String> {}
+
+    static final Rule TEXT = v -> null;
+    static final Rule PORT = v -> {
+        try {
+            int p = Integer.parseInt(v.trim());
+            return p > 0 && p < 65536 ? null : "expected a port number (1-65535) but got '" + v + "'";
+        } catch (NumberFormatException e) {
+            return "expected a port number (1-65535) but got '" + v + "'";
+        }
+    };
+    static final Rule HOST_PORTS = v -> {
+        for (String hp : v.split(",")) {
+            String s = hp.trim();
+            int colon = s.lastIndexOf(':');
+            if (colon <= 0 || PORT.apply(s.substring(colon + 1)) != null) {
+                return "expected host:port[,host:port…] but got '" + s + "'";
+            }
+        }
+        return null;
+    };
+    static Rule uri(String... schemes) {
+        return v -> {
+            try {
+                String scheme = URI.create(v.trim()).getScheme();
+                if (scheme != null && List.of(schemes).contains(scheme.toLowerCase(Locale.ROOT))) {
+                    return null;
+                }
+            } catch (IllegalArgumentException malformed) {
+                // fall through to the message below
+            }
+            return "expected a " + String.join(" or ", schemes) + " URL but got '" + v + "'";
+        };
+    }
+
+    /** A setting the runtime cannot start without. */
+    record Required(String key, Rule rule) {}
+
+    /** The required settings, in the order application.properties documents them. */
+    static final List<Required> REQUIRED = List.of(
+            new Required("erasure.kafka.brokers", HOST_PORTS),
+            new Required("erasure.kafka.group-id", TEXT),
+            new Required("erasure.kafka.topics", TEXT),
+            new Required("erasure.neo4j.url", uri("bolt", "neo4j", "bolt+s", "neo4j+s", "bolt+ssc", "neo4j+ssc")),
+            new Required("erasure.neo4j.username", TEXT),
+            new Required("erasure.cassandra.hosts", TEXT),
+            new Required("erasure.cassandra.port", PORT),
+            new Required("erasure.cassandra.datacenter", TEXT),
+            new Required("erasure.cassandra.keyspace", TEXT),
+            new Required("erasure.elasticsearch.hosts", HOST_PORTS),
+            new Required("erasure.redis.host", TEXT),
+            new Required("erasure.redis.port", PORT),
+            new Required("erasure.jdbc.url", v -> v.trim().startsWith("jdbc:") ? null : "expected a jdbc: URL but got '" + v + "'"),
+            new Required("erasure.s3.endpoint", uri("http", "https")),
+            new Required("erasure.s3.region", TEXT),
+            new Required("erasure.s3.bucket", TEXT));
+
+    @Override
+    public void beforeConfigure(BaseMainSupport main) {
+        check(key -> main.getCamelContext().getPropertiesComponent().resolveProperty(key));
+    }
+
+    /** Throws for the first missing or malformed required setting. */
+    static void check(Function<String, Optional<String>> settings) {
+        List<String> problems = new ArrayList<>();
+        for (Required required : REQUIRED) {
+            Optional<String> value = settings.apply(required.key()).filter(v -> !v.isBlank());
+            String problem = value.isEmpty() ? "is missing" : required.rule().apply(value.get());
+            if (problem != null) {
+                String what = value.isEmpty() ? problem : "is invalid: " + problem;
+                problems.add(required.key() + " " + what + " (application.properties or " + envName(required.key()) + ")");
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new InvalidSettingException(String.join("; ", problems));
+        }
+    }
+
+    /** The environment variable Camel reads for a key: upper case, dots and dashes as underscores. */
+    static String envName(String key) {
+        return key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+    }
+}

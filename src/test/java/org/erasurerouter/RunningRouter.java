@@ -1,0 +1,57 @@
+package org.erasurerouter;
+
+import java.net.ServerSocket;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.camel.CamelContext;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.main.Main;
+import org.erasurerouter.servers.RealServers;
+
+/** The runtime exactly as production starts it (routes/, application.properties), pointed at the real servers. */
+public final class RunningRouter implements AutoCloseable {
+    private final Main main;
+    private final ProducerTemplate template;
+
+    private RunningRouter(Main main) {
+        this.main = main;
+        this.template = main.getCamelContext().createProducerTemplate();
+    }
+
+    /** Starts a runtime; {@code overrides} win over the real servers' settings, which win over application.properties. */
+    public static RunningRouter start(Map<String, String> overrides) {
+        Main main = ErasureRouter.newMain();
+        Properties p = RealServers.get().runtimeProperties();
+        p.put("camel.management.port", Integer.toString(freePort()));
+        p.putAll(overrides);
+        main.setOverrideProperties(p);
+        try {
+            main.start();
+        } catch (Exception e) {
+            throw new IllegalStateException("runtime did not start", e);
+        }
+        return new RunningRouter(main);
+    }
+
+    public CamelContext context() {
+        return main.getCamelContext();
+    }
+
+    public ProducerTemplate template() {
+        return template;
+    }
+
+    @Override
+    public void close() throws Exception {
+        template.close();
+        main.stop();
+    }
+
+    static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

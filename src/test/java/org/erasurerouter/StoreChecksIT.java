@@ -1,0 +1,97 @@
+package org.erasurerouter;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.util.Map;
+import java.util.UUID;
+import org.erasurerouter.servers.RealServers;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.neo4j.driver.AuthTokens;
+import org.neo4j.driver.Driver;
+import org.neo4j.driver.GraphDatabase;
+import redis.clients.jedis.Jedis;
+import software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/** Each store check route reaches its real server through its Camel component. */
+@ExtendWith(RealServers.class)
+class StoreChecksIT {
+    static final String BUCKET = "checks-" + UUID.randomUUID();
+    static RunningRouter router;
+
+    @BeforeAll
+    static void startRouter() {
+        router = RunningRouter.start(Map.of("erasure.kafka.topics", "checks-" + UUID.randomUUID(), "erasure.s3.bucket", BUCKET));
+    }
+
+    @AfterAll
+    static void stopRouter() throws Exception {
+        router.close();
+    }
+
+    StoreCheck check(String store) {
+        return router.template().requestBody("direct:check-" + store, null, StoreCheck.class);
+    }
+
+    @Test
+    void samplesAContentNodeFromNeo4jThroughCamelNeo4j() {
+        try (Driver driver = GraphDatabase.driver(RealServers.get().neo4jBoltUrl(), AuthTokens.none())) {
+            driver.executableQuery("CREATE (:domain {IL_UNIQUE_ID: $id})").withParameters(Map.of("id", "do_" + UUID.randomUUID())).execute();
+        }
+        assertEquals(new StoreCheck("neo4j", true, "1 content node(s) sampled"), check("neo4j"));
+    }
+
+    @Test
+    void readsTheCassandraReleaseThroughCamelCql() {
+        assertEquals(new StoreCheck("cassandra", true, "Cassandra 5.0.9"), check("cassandra"));
+    }
+
+    @Test
+    void pingsElasticsearchThroughCamelElasticsearch() {
+        assertEquals(new StoreCheck("elasticsearch", true, "ping answered true"), check("elasticsearch"));
+    }
+
+    @Test
+    void writesAndReadsBackARedisKeyThroughCamelSpringRedis() {
+        StoreCheck result = check("redis");
+        try (Jedis jedis = new Jedis("127.0.0.1", RealServers.get().redisPort())) {
+            String stored = jedis.get("erasure-router:check");
+            assertEquals(new StoreCheck("redis", true, "check key read back: " + stored), result);
+            assertTrue(jedis.ttl("erasure-router:check") > 0, "the check key expires");
+        }
+    }
+
+    @Test
+    void readsThePostgresVersionThroughCamelJdbc() {
+        StoreCheck result = check("jdbc");
+        assertTrue(result.reached() && result.detail().startsWith("PostgreSQL 17."), result::toString);
+    }
+
+    @Test
+    void findsTheReportBucketThroughCamelAws2S3() {
+        assertEquals(new StoreCheck("s3", true, "bucket " + BUCKET + " answers"), check("s3"));
+        try (S3Client s3 = S3Client.builder().endpointOverride(URI.create(RealServers.get().s3Endpoint())).region(Region.US_EAST_1)
+                .forcePathStyle(true).credentialsProvider(AnonymousCredentialsProvider.create()).build()) {
+            assertTrue(s3.listBuckets().buckets().stream().anyMatch(b -> b.name().equals(BUCKET)), "bucket created on the real server");
+        }
+    }
+
+    @Test
+    void reportsAStoreThatDoesNotAnswerAsUnreachableInsteadOfFailing() throws Exception {
+        int closedPort = RunningRouter.freePort();
+        try (RunningRouter broken = RunningRouter.start(Map.of("erasure.kafka.topics", "checks-" + UUID.randomUUID(),
+                "erasure.redis.port", Integer.toString(closedPort)))) {
+            StoreCheck result = broken.template().requestBody("direct:check-redis", null, StoreCheck.class);
+            assertEquals("redis", result.store());
+            assertFalse(result.reached());
+            assertTrue(result.detail().contains("127.0.0.1:" + closedPort), result::toString);
+        }
+    }
+}
