@@ -1,0 +1,94 @@
+package org.erasurerouter;
+
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class SettingsCheckTest {
+
+    static Map<String, String> validSettings() {
+        Map<String, String> s = new HashMap<>();
+        s.put("erasure.kafka.brokers", "k1:9092,k2:9092");
+        s.put("erasure.kafka.group-id", "erasure-router");
+        s.put("erasure.kafka.topics", "delete.user");
+        s.put("erasure.neo4j.url", "bolt://graph:7687");
+        s.put("erasure.neo4j.username", "neo4j");
+        s.put("erasure.cassandra.hosts", "cass1,cass2");
+        s.put("erasure.cassandra.port", "9042");
+        s.put("erasure.cassandra.datacenter", "datacenter1");
+        s.put("erasure.cassandra.keyspace", "hierarchy_store");
+        s.put("erasure.elasticsearch.hosts", "es:9200");
+        s.put("erasure.redis.host", "cache");
+        s.put("erasure.redis.port", "6379");
+        s.put("erasure.jdbc.url", "jdbc:postgresql://db/ledger");
+        s.put("erasure.s3.endpoint", "https://s3.eu-west-1.amazonaws.com");
+        s.put("erasure.s3.region", "eu-west-1");
+        s.put("erasure.s3.bucket", "reports");
+        return s;
+    }
+
+    static String problemWith(Map<String, String> settings) {
+        return assertThrows(InvalidSettingException.class,
+                () -> SettingsCheck.check(k -> Optional.ofNullable(settings.get(k)))).getMessage();
+    }
+
+    @Test
+    void acceptsACompleteConfiguration() {
+        Map<String, String> s = validSettings();
+        assertDoesNotThrow(() -> SettingsCheck.check(k -> Optional.ofNullable(s.get(k))));
+    }
+
+    @Test
+    void namesAMissingSettingAndTheEnvironmentVariableThatSetsIt() {
+        Map<String, String> s = validSettings();
+        s.remove("erasure.jdbc.url");
+        assertEquals("erasure.jdbc.url is missing (application.properties or ERASURE_JDBC_URL)", problemWith(s));
+    }
+
+    @Test
+    void treatsABlankSettingAsMissing() {
+        Map<String, String> s = validSettings();
+        s.put("erasure.kafka.group-id", "  ");
+        assertEquals("erasure.kafka.group-id is missing (application.properties or ERASURE_KAFKA_GROUP_ID)", problemWith(s));
+    }
+
+    @Test
+    void rejectsAPortThatIsNotANumber() {
+        Map<String, String> s = validSettings();
+        s.put("erasure.redis.port", "six");
+        assertEquals("erasure.redis.port is invalid: expected a port number (1-65535) but got 'six' "
+                + "(application.properties or ERASURE_REDIS_PORT)", problemWith(s));
+    }
+
+    @Test
+    void rejectsBrokersWithoutAPort() {
+        Map<String, String> s = validSettings();
+        s.put("erasure.kafka.brokers", "k1:9092,k2");
+        assertEquals("erasure.kafka.brokers is invalid: expected host:port[,host:port…] but got 'k2' "
+                + "(application.properties or ERASURE_KAFKA_BROKERS)", problemWith(s));
+    }
+
+    @Test
+    void rejectsAGraphUrlWithTheWrongScheme() {
+        Map<String, String> s = validSettings();
+        s.put("erasure.neo4j.url", "http://graph:7474");
+        assertEquals("erasure.neo4j.url is invalid: expected a bolt or neo4j or bolt+s or neo4j+s or bolt+ssc or neo4j+ssc URL "
+                + "but got 'http://graph:7474' (application.properties or ERASURE_NEO4J_URL)", problemWith(s));
+    }
+
+    @Test
+    void reportsEveryProblemOnOneLine() {
+        Map<String, String> s = validSettings();
+        s.remove("erasure.s3.bucket");
+        s.put("erasure.cassandra.port", "0");
+        String problem = problemWith(s);
+        assertEquals(1, problem.lines().count());
+        assertEquals("erasure.cassandra.port is invalid: expected a port number (1-65535) but got '0' (application.properties or "
+                + "ERASURE_CASSANDRA_PORT); erasure.s3.bucket is missing (application.properties or ERASURE_S3_BUCKET)", problem);
+    }
+}
