@@ -149,9 +149,18 @@ public final class RealServers implements BeforeAllCallback {
         System.out.printf("[real-servers] all stopped in %d ms%n", (System.nanoTime() - t0) / 1_000_000);
     }
 
-    /** Registers a JVM shutdown hook that stops the servers (for programs outside JUnit, like the local stack). */
-    public static void stopOnExit() {
-        Runtime.getRuntime().addShutdownHook(new Thread(RealServers::stopAll, "real-servers-stop"));
+    /**
+     * For programs outside JUnit, like the local stack: on JVM exit, runs {@code first} (stopping whatever uses the
+     * servers) and then stops the servers, in one hook so the order holds.
+     */
+    public static void stopOnExit(Runnable first) {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                first.run();
+            } finally {
+                stopAll();
+            }
+        }, "real-servers-stop"));
     }
 
     /** The runtime settings (application.properties keys) that point Erasure Router at these servers. */
