@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.net.URI;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -15,8 +14,6 @@ import org.apache.camel.builder.NotifyBuilder;
 import org.erasurerouter.servers.RealServers;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /** A deletion event travels from Kafka through the runtime to every store and leaves a receipt in object storage. */
@@ -36,8 +33,7 @@ class DeletionEventRoundTripIT {
 
             assertTrue(done.matches(60, TimeUnit.SECONDS), "the event was consumed and completed");
         }
-        try (S3Client s3 = S3Client.builder().endpointOverride(URI.create(RealServers.get().s3Endpoint())).region(Region.US_EAST_1)
-                .forcePathStyle(true).credentialsProvider(AnonymousCredentialsProvider.create()).build()) {
+        try (S3Client s3 = RealServers.get().s3Client()) {
             String receipt = s3.getObjectAsBytes(b -> b.bucket(bucket).key("receipts/" + userId + ".json")).asUtf8String();
             JsonNode stores = new ObjectMapper().readTree(receipt);
             assertEquals(6, stores.size(), receipt);

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.URI;
 import java.util.Map;
 import java.util.UUID;
 import org.erasurerouter.servers.RealServers;
@@ -16,8 +15,6 @@ import org.neo4j.driver.AuthTokens;
 import org.neo4j.driver.Driver;
 import org.neo4j.driver.GraphDatabase;
 import redis.clients.jedis.Jedis;
-import software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /** Each store check route reaches its real server through its Camel component. */
@@ -77,8 +74,7 @@ class StoreChecksIT {
     @Test
     void findsTheReportBucketThroughCamelAws2S3() {
         assertEquals(new StoreCheck("s3", true, "bucket " + BUCKET + " answers"), check("s3"));
-        try (S3Client s3 = S3Client.builder().endpointOverride(URI.create(RealServers.get().s3Endpoint())).region(Region.US_EAST_1)
-                .forcePathStyle(true).credentialsProvider(AnonymousCredentialsProvider.create()).build()) {
+        try (S3Client s3 = RealServers.get().s3Client()) {
             assertTrue(s3.listBuckets().buckets().stream().anyMatch(b -> b.name().equals(BUCKET)), "bucket created on the real server");
         }
     }

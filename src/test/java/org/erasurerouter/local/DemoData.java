@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Map;
 import org.erasurerouter.servers.RealServers;
 import org.neo4j.driver.AuthTokens;
+import org.neo4j.driver.Config;
+import org.neo4j.driver.Logging;
 import org.neo4j.driver.Driver;
 import org.neo4j.driver.GraphDatabase;
 import redis.clients.jedis.Jedis;
@@ -26,6 +28,8 @@ final class DemoData {
     private static final String OTHER_NAME = "Omar Other";
     private static final String ORIGIN = "{\"creator\":{\"name\":\"%s\"}}";
 
+    private static final Config QUIET = Config.builder().withLogging(Logging.slf4j()).build();
+
     private final RealServers servers;
     private final HttpClient http = HttpClient.newHttpClient();
 
@@ -34,7 +38,7 @@ final class DemoData {
     }
 
     void seed() throws Exception {
-        try (Driver neo4j = GraphDatabase.driver(servers.neo4jBoltUrl(), AuthTokens.none())) {
+        try (Driver neo4j = GraphDatabase.driver(servers.neo4jBoltUrl(), AuthTokens.none(), QUIET)) {
             neo4j.executableQuery("""
                     UNWIND $nodes AS n
                     MERGE (c:domain {IL_UNIQUE_ID: n.id})
@@ -72,7 +76,7 @@ final class DemoData {
     /** How many records in each store still hold the user's name: what erasure must bring to zero. */
     Map<String, Long> copiesOfName(String name) throws Exception {
         long graph;
-        try (Driver neo4j = GraphDatabase.driver(servers.neo4jBoltUrl(), AuthTokens.none())) {
+        try (Driver neo4j = GraphDatabase.driver(servers.neo4jBoltUrl(), AuthTokens.none(), QUIET)) {
             graph = neo4j.executableQuery("MATCH (n:domain) WHERE n.creator = $name OR n.originData CONTAINS $name RETURN count(n) AS c")
                     .withParameters(Map.of("name", name)).execute().records().get(0).get("c").asLong();
         }

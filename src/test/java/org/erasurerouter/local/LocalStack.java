@@ -4,17 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Map;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.main.Main;
+import org.erasurerouter.DeletionEvents;
 import org.erasurerouter.ErasureRouter;
 import org.erasurerouter.servers.RealServers;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 
@@ -38,9 +35,7 @@ public final class LocalStack {
         this.demo = new DemoData(servers);
         this.topic = resolve("erasure.kafka.topics").split(",")[0].trim();
         this.bucket = resolve("erasure.s3.bucket");
-        this.s3 = S3Client.builder().endpointOverride(URI.create(servers.s3Endpoint())).region(Region.of(resolve("erasure.s3.region")))
-                .forcePathStyle(true).credentialsProvider(StaticCredentialsProvider.create(
-                        AwsBasicCredentials.create(resolve("erasure.s3.access-key"), resolve("erasure.s3.secret-key")))).build();
+        this.s3 = servers.s3Client();
     }
 
     public static void main(String[] args) throws Exception {
@@ -59,7 +54,8 @@ public final class LocalStack {
 
     private void delete(String userId) throws Exception {
         Instant sent = Instant.now();
-        producer.sendBody("kafka:" + topic, deleteUserEvent(userId));
+        producer.sendBody("kafka:" + topic, DeletionEvents.deleteUser(userId,
+                DemoData.USER_ID.equals(userId) ? DemoData.USER_NAME : "Local User", DemoData.ORG_ID));
         System.out.printf("%nPublished a delete-user event for %s on topic %s.%n", userId, topic);
         JsonNode receipt = awaitReceipt("receipts/" + userId + ".json", sent);
         if (receipt == null) {
@@ -110,16 +106,5 @@ public final class LocalStack {
 
     private String resolve(String key) {
         return runtime.getCamelContext().getPropertiesComponent().resolveProperty(key).orElseThrow();
-    }
-
-    private static String deleteUserEvent(String userId) {
-        long ets = System.currentTimeMillis();
-        return """
-                {"eid":"BE_JOB_REQUEST","ets":%d,"mid":"LP.%d.%s","actor":{"id":"Erasure Router local stack","type":"System"},
-                 "context":{"pdata":{"id":"org.sunbird.platform","ver":"1.0"},"channel":"%s","env":"local"},
-                 "object":{"id":"%s","type":"User"},
-                 "edata":{"action":"delete-user","iteration":1,"userId":"%s","organisationId":"%s","userName":"%s"}}"""
-                .formatted(ets, ets, userId, DemoData.ORG_ID, userId, userId, DemoData.ORG_ID,
-                        DemoData.USER_ID.equals(userId) ? DemoData.USER_NAME : "Local User");
     }
 }

@@ -1,5 +1,6 @@
 package org.erasurerouter.servers;
 
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,6 +15,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
+import software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * Real Kafka, PostgreSQL, Redis, S3, Neo4j, Cassandra and Elasticsearch servers, started once per JVM, in parallel,
@@ -210,5 +214,11 @@ public final class RealServers implements BeforeAllCallback {
 
     public String s3Endpoint() {
         return s3.endpoint;
+    }
+
+    /** An S3 client for the test server (it accepts any credentials); the caller closes it. */
+    public S3Client s3Client() {
+        return S3Client.builder().endpointOverride(URI.create(s3.endpoint)).region(Region.US_EAST_1).forcePathStyle(true)
+                .credentialsProvider(AnonymousCredentialsProvider.create()).build();
     }
 }
