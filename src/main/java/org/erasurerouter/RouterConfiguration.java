@@ -7,8 +7,10 @@ import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.PropertyInject;
 import org.neo4j.driver.AuthTokens;
+import org.neo4j.driver.Config;
 import org.neo4j.driver.Driver;
 import org.neo4j.driver.GraphDatabase;
+import org.neo4j.driver.Logging;
 import org.springframework.data.redis.serializer.StringRedisSerializer;
 
 /** The shared clients the routes refer to by name; every setting comes from application.properties. */
@@ -22,7 +24,8 @@ public class RouterConfiguration implements CamelConfiguration {
     public Driver neo4jDriver(@PropertyInject("erasure.neo4j.url") String url,
                               @PropertyInject("erasure.neo4j.username") String username,
                               @PropertyInject(value = "erasure.neo4j.password", defaultValue = "") String password) {
-        return GraphDatabase.driver(url, password.isEmpty() ? AuthTokens.none() : AuthTokens.basic(username, password));
+        return GraphDatabase.driver(url, password.isEmpty() ? AuthTokens.none() : AuthTokens.basic(username, password),
+                Config.builder().withLogging(Logging.slf4j()).build());
     }
 
     /** The pooled connection to the ledger database (and the JDBC store); connects lazily so start-up never hangs. */
