@@ -3,15 +3,33 @@ package org.erasurerouter;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import javax.sql.DataSource;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import org.apache.camel.BeanInject;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
 import org.apache.camel.PropertyInject;
+import org.apache.camel.processor.idempotent.jdbc.JdbcMessageIdRepository;
+import org.apache.camel.spi.IdempotentRepository;
+import org.apache.camel.spi.PropertiesComponent;
+import org.erasurerouter.intake.EventValidator;
+import org.erasurerouter.ledger.ErasureLedger;
+import org.erasurerouter.ledger.RecordRetry;
+import org.erasurerouter.scrub.FieldRewriter;
+import org.erasurerouter.scrub.GraphAssets;
+import org.erasurerouter.scrub.HierarchyScrubber;
+import org.erasurerouter.scrub.SearchDocuments;
 import org.neo4j.driver.AuthTokens;
 import org.neo4j.driver.Config;
 import org.neo4j.driver.Driver;
 import org.neo4j.driver.GraphDatabase;
 import org.neo4j.driver.Logging;
-import org.springframework.data.redis.serializer.StringRedisSerializer;
+import org.erasurerouter.scrub.CacheEviction;
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.jedis.JedisConnectionFactory;
+import org.springframework.data.redis.core.StringRedisTemplate;
 
 /** The shared clients the routes refer to by name; every setting comes from application.properties. */
 public class RouterConfiguration implements CamelConfiguration {
@@ -44,9 +62,75 @@ public class RouterConfiguration implements CamelConfiguration {
         return new HikariDataSource(config);
     }
 
-    /** Redis keys and values are plain UTF-8 strings, as the platform's cache writes them (not Java-serialised). */
-    @BindToRegistry("stringRedisSerializer")
-    public StringRedisSerializer stringRedisSerializer() {
-        return StringRedisSerializer.UTF_8;
+    /**
+     * One Redis connection pool for the whole runtime, shared by camel-spring-redis endpoints ({@code
+     * redisTemplate=#redisTemplate}) and the cache eviction bean. Keys and values are plain UTF-8 strings, as the
+     * platform's cache writes them.
+     */
+    @BindToRegistry(value = "redisTemplate", beanPostProcess = true)
+    public StringRedisTemplate redisTemplate(@PropertyInject("erasure.redis.host") String host,
+                                             @PropertyInject("erasure.redis.port") int port) {
+        JedisConnectionFactory connections = new JedisConnectionFactory(new RedisStandaloneConfiguration(host, port));
+        connections.afterPropertiesSet();
+        connections.start();
+        return new StringRedisTemplate(connections);
+    }
+
+    /** Evicts the cached copies of the user's assets and counts them. */
+    @BindToRegistry("cacheEviction")
+    public CacheEviction cacheEviction(@BeanInject("redisTemplate") StringRedisTemplate redisTemplate) {
+        return new CacheEviction(redisTemplate);
+    }
+
+    /** The engine of the API's platform-http routes, on the API port (see ApiHttpEngine for why). */
+    @BindToRegistry("platform-http-engine")
+    public ApiHttpEngine apiHttpEngine(@PropertyInject(value = "camel.server.port", defaultValue = "8080") int port) {
+        return new ApiHttpEngine(port);
+    }
+
+    /** Refuses events that are not valid delete-user or ownership-transfer job requests, or larger than allowed. */
+    @BindToRegistry("eventValidator")
+    public EventValidator eventValidator(@PropertyInject(value = "erasure.intake.max-event-bytes", defaultValue = "1048576") int maxBytes) {
+        return new EventValidator(maxBytes);
+    }
+
+    /**
+     * Which requests were already applied, shared by every instance through the ledger database (camel-sql's JDBC
+     * repository; it creates its table CAMEL_MESSAGEPROCESSED on start).
+     */
+    @BindToRegistry("appliedRequests")
+    public IdempotentRepository appliedRequests(@BeanInject("erasureDataSource") DataSource dataSource) {
+        return new JdbcMessageIdRepository(dataSource, "erasure-router");
+    }
+
+    /** The erasure ledger; its tables are created on start (and start-up stops if the database cannot be reached). */
+    @BindToRegistry("erasureLedger")
+    public ErasureLedger erasureLedger(@BeanInject("erasureDataSource") DataSource dataSource) {
+        ErasureLedger ledger = new ErasureLedger(dataSource);
+        ledger.createSchema();
+        return ledger;
+    }
+
+    /** Marks a store FAILED in the ledger before each redelivery of its work. */
+    @BindToRegistry("recordRetry")
+    public RecordRetry recordRetry(@BeanInject("erasureLedger") ErasureLedger ledger) {
+        return new RecordRetry(ledger);
+    }
+
+    /** The beans that need the field rules, which are a family of keys ({@code erasure.pii.fields.<searchKey>}). */
+    @Override
+    public void configure(CamelContext context) {
+        PropertiesComponent properties = context.getPropertiesComponent();
+        String prefix = "erasure.pii.fields.";
+        Properties fields = properties.loadProperties(key -> key.startsWith(prefix));
+        Map<String, String> rules = new TreeMap<>();
+        fields.stringPropertyNames().forEach(key -> rules.put(key.substring(prefix.length()), fields.getProperty(key)));
+        FieldRewriter rewriter = FieldRewriter.fromSettings(rules,
+                properties.resolveProperty("erasure.pii.replacement").orElse("Deleted User"),
+                properties.resolveProperty("erasure.pii.hash-secret").filter(s -> !s.isBlank()).orElse(null));
+        context.getRegistry().bind("graphAssets", new GraphAssets(context.getRegistry().lookupByNameAndType("neo4jDriver", Driver.class),
+                properties.resolveProperty("erasure.neo4j.database").orElse("neo4j"), rewriter));
+        context.getRegistry().bind("hierarchyScrubber", new HierarchyScrubber(rewriter));
+        context.getRegistry().bind("searchDocuments", new SearchDocuments(rewriter));
     }
 }

@@ -8,6 +8,8 @@ import java.util.Optional;
 import java.util.function.Function;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.MainListenerSupport;
+import org.erasurerouter.ledger.ErasureLedger;
+import org.erasurerouter.scrub.TableRules;
 
 /**
  * Checks every connection setting before Camel builds a bean or a route, so that a missing or malformed key stops
@@ -51,6 +53,15 @@ public final class SettingsCheck extends MainListenerSupport {
         };
     }
 
+    static final Rule STORES = v -> {
+        for (String store : v.split(",")) {
+            if (!store.isBlank() && !ErasureLedger.STORES.contains(store.trim())) {
+                return "unknown store '" + store.trim() + "'; the stores are " + String.join(", ", ErasureLedger.STORES);
+            }
+        }
+        return null;
+    };
+
     /** A setting the runtime cannot start without. */
     record Required(String key, Rule rule) {}
 
@@ -59,6 +70,8 @@ public final class SettingsCheck extends MainListenerSupport {
             new Required("erasure.kafka.brokers", HOST_PORTS),
             new Required("erasure.kafka.group-id", TEXT),
             new Required("erasure.kafka.topics", TEXT),
+            new Required("erasure.kafka.dead-letter-topic", TEXT),
+            new Required("erasure.stores", STORES),
             new Required("erasure.neo4j.url", uri("bolt", "neo4j", "bolt+s", "neo4j+s", "bolt+ssc", "neo4j+ssc")),
             new Required("erasure.neo4j.username", TEXT),
             new Required("erasure.cassandra.hosts", TEXT),
@@ -87,6 +100,14 @@ public final class SettingsCheck extends MainListenerSupport {
             if (problem != null) {
                 String what = value.isEmpty() ? problem : "is invalid: " + problem;
                 problems.add(required.key() + " " + what + " (application.properties or " + envName(required.key()) + ")");
+            }
+        }
+        boolean jdbcEnabled = settings.apply("erasure.stores").map(v -> List.of(v.replace(" ", "").split(",")).contains("jdbc")).orElse(false);
+        if (jdbcEnabled) {
+            try {
+                TableRules.deleteStatements(settings.apply("erasure.jdbc.tables").orElse(""));
+            } catch (InvalidSettingException e) {
+                problems.add(e.getMessage() + " (application.properties or " + envName("erasure.jdbc.tables") + ")");
             }
         }
         if (!problems.isEmpty()) {

@@ -1,8 +1,43 @@
 package org.erasurerouter;
 
-/** Deletion events in the job-request format Sunbird's user service publishes. */
-public final class DeletionEvents {
-    private DeletionEvents() {}
+import java.nio.charset.StandardCharsets;
+import java.util.Properties;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.erasurerouter.servers.RealServers;
+
+/** Deletion events in the job-request format Sunbird's user service publishes, and a producer for them. */
+public final class DeletionEvents implements AutoCloseable {
+    private final KafkaProducer<String, byte[]> producer;
+
+    private DeletionEvents() {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, RealServers.get().kafkaBootstrap());
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+    }
+
+    /** A producer to the real Kafka of the test servers. */
+    public static DeletionEvents producer() {
+        return new DeletionEvents();
+    }
+
+    /** Publishes an event with a key (events with one key keep their order) and waits until Kafka has it. */
+    public void publish(String topic, String key, byte[] event) throws Exception {
+        producer.send(new ProducerRecord<>(topic, key, event)).get();
+    }
+
+    public void publish(String topic, String key, String event) throws Exception {
+        publish(topic, key, event.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public void close() {
+        producer.close();
+    }
 
     /** A delete-user event for {@code userId}; {@code userName} is PII that must never be logged. */
     public static String deleteUser(String userId, String userName, String organisationId) {
@@ -15,5 +50,19 @@ public final class DeletionEvents {
                  "edata":{"action":"delete-user","iteration":1,"userId":"%s","organisationId":"%s","userName":"%s",
                           "suggested_users":[],"managed_users":[]}}"""
                 .formatted(ets, ets, userId, organisationId, userId, userId, organisationId, userName);
+    }
+
+    /** An ownership-transfer event handing one asset of {@code fromUserId} to {@code toUserId}. */
+    public static String transferOwnership(String fromUserId, String fromName, String toUserId, String toName, String assetId) {
+        long ets = System.currentTimeMillis();
+        return """
+                {"eid":"BE_JOB_REQUEST","ets":%d,"mid":"LP.%d.transfer.%s",
+                 "object":{"id":"%s","type":"User"},
+                 "edata":{"action":"ownership-transfer","organisationId":"org-1",
+                          "fromUserProfile":{"userId":"%s","userName":"%s","roles":["CONTENT_CREATOR"]},
+                          "toUserProfile":{"userId":"%s","userName":"%s","firstName":"x","lastName":"y","roles":["CONTENT_CREATOR"]},
+                          "actionBy":{"userId":"admin-1","userName":"Admin"},
+                          "assetInformation":{"objectType":"Content","identifier":"%s"}}}"""
+                .formatted(ets, ets, fromUserId, fromUserId, fromUserId, fromName, toUserId, toName, assetId);
     }
 }

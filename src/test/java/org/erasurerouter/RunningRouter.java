@@ -23,6 +23,7 @@ public final class RunningRouter implements AutoCloseable {
         Main main = ErasureRouter.newMain();
         Properties p = RealServers.get().runtimeProperties();
         p.put("camel.management.port", Integer.toString(freePort()));
+        p.put("camel.server.port", Integer.toString(freePort()));
         p.putAll(overrides);
         main.setOverrideProperties(p);
         try {
@@ -35,6 +36,11 @@ public final class RunningRouter implements AutoCloseable {
 
     public CamelContext context() {
         return main.getCamelContext();
+    }
+
+    /** The runtime's HTTP API (ledger and replays). */
+    public ErasureApi api() {
+        return new ErasureApi(Integer.parseInt(context().getPropertiesComponent().resolveProperty("camel.server.port").orElseThrow()));
     }
 
     public ProducerTemplate template() {

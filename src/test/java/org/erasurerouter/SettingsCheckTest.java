@@ -16,6 +16,8 @@ class SettingsCheckTest {
         s.put("erasure.kafka.brokers", "k1:9092,k2:9092");
         s.put("erasure.kafka.group-id", "erasure-router");
         s.put("erasure.kafka.topics", "delete.user");
+        s.put("erasure.kafka.dead-letter-topic", "delete.user.dlq");
+        s.put("erasure.stores", "neo4j,cassandra,elasticsearch,redis");
         s.put("erasure.neo4j.url", "bolt://graph:7687");
         s.put("erasure.neo4j.username", "neo4j");
         s.put("erasure.cassandra.hosts", "cass1,cass2");
@@ -90,5 +92,26 @@ class SettingsCheckTest {
         assertEquals(1, problem.lines().count());
         assertEquals("erasure.cassandra.port is invalid: expected a port number (1-65535) but got '0' (application.properties or "
                 + "ERASURE_CASSANDRA_PORT); erasure.s3.bucket is missing (application.properties or ERASURE_S3_BUCKET)", problem);
+    }
+
+    @Test
+    void refusesAStoreItDoesNotKnow() {
+        Map<String, String> s = validSettings();
+        s.put("erasure.stores", "neo4j, mongodb");
+        assertEquals("erasure.stores is invalid: unknown store 'mongodb'; the stores are neo4j, cassandra, elasticsearch, redis, jdbc"
+                + " (application.properties or ERASURE_STORES)", problemWith(s));
+    }
+
+    @Test
+    void requiresPlainTableAndColumnNamesWhenTheJdbcStoreIsEnabled() {
+        Map<String, String> s = validSettings();
+        s.put("erasure.stores", "neo4j,jdbc");
+        assertEquals("erasure.jdbc.tables is empty but the jdbc store is enabled in erasure.stores"
+                + " (application.properties or ERASURE_JDBC_TABLES)", problemWith(s));
+        s.put("erasure.jdbc.tables", "event_sink.user_profile.user_id, profiles;drop table x.id");
+        assertEquals("erasure.jdbc.tables entry 'profiles;drop table x.id' is not [schema.]table.column made of letters,"
+                + " digits and underscores (application.properties or ERASURE_JDBC_TABLES)", problemWith(s));
+        s.put("erasure.jdbc.tables", "event_sink.user_profile.user_id");
+        assertDoesNotThrow(() -> SettingsCheck.check(k -> Optional.ofNullable(s.get(k))));
     }
 }

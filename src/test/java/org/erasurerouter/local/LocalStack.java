@@ -1,19 +1,18 @@
 package org.erasurerouter.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.main.Main;
 import org.erasurerouter.DeletionEvents;
+import org.erasurerouter.ErasureApi;
 import org.erasurerouter.ErasureRouter;
 import org.erasurerouter.servers.RealServers;
-import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 
 /**
  * README's first command: starts the real servers on this machine, seeds demo data, starts the runtime against them,
@@ -23,10 +22,9 @@ public final class LocalStack {
     private final RealServers servers;
     private final Main runtime;
     private final ProducerTemplate producer;
-    private final S3Client s3;
+    private final ErasureApi api;
     private final DemoData demo;
     private final String topic;
-    private final String bucket;
 
     private LocalStack(RealServers servers, Main runtime) {
         this.servers = servers;
@@ -34,8 +32,7 @@ public final class LocalStack {
         this.producer = runtime.getCamelContext().createProducerTemplate();
         this.demo = new DemoData(servers);
         this.topic = resolve("erasure.kafka.topics").split(",")[0].trim();
-        this.bucket = resolve("erasure.s3.bucket");
-        this.s3 = servers.s3Client();
+        this.api = new ErasureApi(Integer.parseInt(resolve("camel.server.port")));
     }
 
     public static void main(String[] args) throws Exception {
@@ -54,40 +51,32 @@ public final class LocalStack {
 
     private void delete(String userId) throws Exception {
         Instant sent = Instant.now();
+        int before = api.erasuresOf(userId).get("erasures").size();
         producer.sendBody("kafka:" + topic, DeletionEvents.deleteUser(userId,
                 DemoData.USER_ID.equals(userId) ? DemoData.USER_NAME : "Local User", DemoData.ORG_ID));
         System.out.printf("%nPublished a delete-user event for %s on topic %s.%n", userId, topic);
-        JsonNode receipt = awaitReceipt("receipts/" + userId + ".json", sent);
-        if (receipt == null) {
-            System.out.println("No receipt within 60 s: see the runtime's log above.");
+        JsonNode ledger;
+        try {
+            ledger = api.awaitFinished(userId, before + 1, Duration.ofSeconds(120));
+        } catch (AssertionError notYet) {
+            System.out.println("Not finished within 120 s: see the runtime's log above and " + ledgerUrl(userId));
             return;
         }
-        System.out.printf("Processed in %d ms. Receipt: s3://%s/receipts/%s.json%n", java.time.Duration.between(sent, Instant.now()).toMillis(), bucket, userId);
-        System.out.printf("  %-14s %-8s %s%n", "store", "reached", "detail");
-        for (JsonNode store : receipt) {
-            System.out.printf("  %-14s %-8s %s%n", store.get("store").asText(), store.get("reached").asBoolean() ? "yes" : "NO", store.get("detail").asText());
-        }
+        JsonNode request = ledger.get("erasures").get(0);
+        System.out.printf("Request %s: %s in %d ms. Ledger: %s%n", request.get("requestId").asText(), request.get("status").asText(),
+                Duration.between(sent, Instant.now()).toMillis(), ledgerUrl(userId));
+        System.out.printf("  %-14s %-8s %-8s %-8s %s%n", "store", "status", "assets", "attempts", "last error");
+        request.get("stores").fields().forEachRemaining(store -> System.out.printf("  %-14s %-8s %-8s %-8s %s%n", store.getKey(),
+                store.getValue().get("status").asText(), store.getValue().get("assetsTouched").asText(),
+                store.getValue().get("attempts").asText(), store.getValue().get("lastError").asText("")));
         if (DemoData.USER_ID.equals(userId)) {
             Map<String, Long> left = demo.copiesOfName(DemoData.USER_NAME);
             System.out.println("Records still holding the demo user's name: " + left);
-            System.out.println("(Erasure itself lands with the store routes of issues #3-#4; until then these counts stay.)");
         }
     }
 
-    private JsonNode awaitReceipt(String key, Instant notBefore) throws Exception {
-        long deadline = System.currentTimeMillis() + 60_000;
-        while (System.currentTimeMillis() < deadline) {
-            try {
-                var object = s3.getObjectAsBytes(b -> b.bucket(bucket).key(key));
-                if (!object.response().lastModified().isBefore(notBefore.minusSeconds(1))) {
-                    return new ObjectMapper().readTree(object.asUtf8String());
-                }
-            } catch (NoSuchKeyException | software.amazon.awssdk.services.s3.model.NoSuchBucketException notYet) {
-                // the runtime has not written it yet
-            }
-            Thread.sleep(250);
-        }
-        return null;
+    private String ledgerUrl(String userId) {
+        return "http://localhost:" + resolve("camel.server.port") + "/api/erasures/" + userId;
     }
 
     private void promptForMore() throws Exception {

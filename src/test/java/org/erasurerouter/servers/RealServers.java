@@ -188,6 +188,12 @@ public final class RealServers implements BeforeAllCallback {
         return props;
     }
 
+    /** Stops Redis until the returned handle is closed, which starts it again on the same port, empty. */
+    public AutoCloseable redisOutage() throws Exception {
+        redis.pause();
+        return redis::resume;
+    }
+
     public String kafkaBootstrap() {
         return kafka.bootstrap;
     }

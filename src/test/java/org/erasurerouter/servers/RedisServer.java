@@ -7,8 +7,8 @@ import java.nio.charset.StandardCharsets;
 
 /** A real Redis server from the binary embedded-redis ships, in a child process. */
 final class RedisServer implements AutoCloseable {
-    private final redis.embedded.RedisServer server;
-    private final long pid;
+    private redis.embedded.RedisServer server;
+    private long pid;
     final int port;
 
     private RedisServer(redis.embedded.RedisServer server, int port, long pid) {
@@ -19,12 +19,30 @@ final class RedisServer implements AutoCloseable {
 
     static RedisServer start() throws Exception {
         int port = ChildProcess.freePort();
-        redis.embedded.RedisServer server = redis.embedded.RedisServer.newRedisServer()
-                .port(port).bind("127.0.0.1").setting("save \"\"").setting("appendonly no").build();
-        server.start();
+        redis.embedded.RedisServer server = launch(port);
         long pid = processId(port);
         Reaper.watch(pid);
         return new RedisServer(server, port, pid);
+    }
+
+    private static redis.embedded.RedisServer launch(int port) throws Exception {
+        redis.embedded.RedisServer server = redis.embedded.RedisServer.newRedisServer()
+                .port(port).bind("127.0.0.1").setting("save \"\"").setting("appendonly no").build();
+        server.start();
+        return server;
+    }
+
+    /** Stops the server, for an outage test; its data is gone (it keeps none on disk). */
+    synchronized void pause() throws Exception {
+        server.stop();
+        Reaper.forget(pid);
+    }
+
+    /** Starts the server again on the same port after {@link #pause()}. */
+    synchronized void resume() throws Exception {
+        server = launch(port);
+        pid = processId(port);
+        Reaper.watch(pid);
     }
 
     /** The server's own PID from INFO, since embedded-redis does not expose its process. */
@@ -42,7 +60,7 @@ final class RedisServer implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
+    public synchronized void close() throws Exception {
         server.stop();
         Reaper.forget(pid);
     }

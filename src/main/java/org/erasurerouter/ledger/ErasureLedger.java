@@ -1,0 +1,370 @@
+package org.erasurerouter.ledger;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import javax.sql.DataSource;
+import org.erasurerouter.intake.ErasureRequest;
+
+/**
+ * The erasure ledger in PostgreSQL: one row per request and one per request and store, holding ids, statuses and
+ * counts only, never a name. It is what makes a redelivered or replayed request skip the stores already done, and
+ * what operators read to prove an erasure. A bean rather than camel-sql because each step is an upsert or a small
+ * transaction whose result the route needs.
+ */
+public class ErasureLedger {
+
+    /** Status of a request in one store. */
+    public enum Status { PENDING, RUNNING, FAILED, DONE, SKIPPED, PARKED }
+
+    private static final Set<String> SETTLED = Set.of(Status.DONE.name(), Status.SKIPPED.name());
+    private static final int MAX_ERROR_LENGTH = 300;
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
+    private final DataSource dataSource;
+
+    public ErasureLedger(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    /** Creates the ledger tables when missing; an advisory lock keeps instances starting together from racing. */
+    public void createSchema() {
+        run(c -> {
+            c.setAutoCommit(false);
+            try (var st = c.createStatement()) {
+                st.execute("SELECT pg_advisory_xact_lock(4711007)");
+                st.execute("""
+                        CREATE TABLE IF NOT EXISTS erasure_request (
+                          request_id      text PRIMARY KEY,
+                          user_id         text NOT NULL,
+                          action          text NOT NULL,
+                          organisation_id text,
+                          to_user_id      text,
+                          asset_ids       text,
+                          event_time      timestamptz,
+                          received_at     timestamptz NOT NULL DEFAULT now(),
+                          finished_at     timestamptz,
+                          status          text NOT NULL,
+                          deliveries      int NOT NULL DEFAULT 1,
+                          duplicates      int NOT NULL DEFAULT 0,
+                          replays         int NOT NULL DEFAULT 0)""");
+                st.execute("CREATE INDEX IF NOT EXISTS erasure_request_by_user ON erasure_request (user_id)");
+                st.execute("""
+                        CREATE TABLE IF NOT EXISTS erasure_store (
+                          request_id     text NOT NULL REFERENCES erasure_request ON DELETE CASCADE,
+                          store          text NOT NULL,
+                          status         text NOT NULL,
+                          assets_touched int NOT NULL DEFAULT 0,
+                          attempts       int NOT NULL DEFAULT 0,
+                          last_error     text,
+                          updated_at     timestamptz NOT NULL DEFAULT now(),
+                          PRIMARY KEY (request_id, store))""");
+                st.execute("CREATE INDEX IF NOT EXISTS erasure_store_by_status ON erasure_store (status)");
+            }
+            c.commit();
+            return null;
+        });
+    }
+
+    /** Every store the runtime knows, in the order the ledger lists them. */
+    public static final List<String> STORES = List.of("neo4j", "cassandra", "elasticsearch", "redis", "jdbc");
+
+    /**
+     * Records a request and its work per store: {@code stores} are worked on (PENDING), the others SKIPPED. A
+     * redelivered request keeps its rows and only counts the delivery.
+     */
+    public void open(ErasureRequest request, String stores) {
+        Set<String> enabled = names(stores);
+        run(c -> {
+            c.setAutoCommit(false);
+            try (PreparedStatement ps = c.prepareStatement("""
+                    INSERT INTO erasure_request (request_id, user_id, action, organisation_id, to_user_id, asset_ids,
+                                                 event_time, status)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, 'RUNNING')
+                    ON CONFLICT (request_id) DO UPDATE SET deliveries = erasure_request.deliveries + 1,
+                                                           status = 'RUNNING', finished_at = NULL""")) {
+                ps.setString(1, request.requestId());
+                ps.setString(2, request.userId());
+                ps.setString(3, request.action());
+                ps.setString(4, request.organisationId());
+                ps.setString(5, request.toUserId());
+                ps.setString(6, request.assetIds().isEmpty() ? null : String.join(",", request.assetIds()));
+                ps.setTimestamp(7, request.eventTime() > 0 ? Timestamp.from(Instant.ofEpochMilli(request.eventTime())) : null);
+                ps.executeUpdate();
+            }
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO erasure_store (request_id, store, status) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")) {
+                for (String store : STORES) {
+                    ps.setString(1, request.requestId());
+                    ps.setString(2, store);
+                    ps.setString(3, (enabled.contains(store) ? Status.PENDING : Status.SKIPPED).name());
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+            c.commit();
+            return null;
+        });
+    }
+
+    /** The endpoints ({@code prefix} + store) of the stores whose work for the request is not yet DONE or SKIPPED. */
+    public List<String> remaining(String requestId, String prefix) {
+        return query("SELECT store FROM erasure_store WHERE request_id = ? AND status NOT IN ('DONE', 'SKIPPED') ORDER BY store",
+                rs -> prefix + rs.getString(1), requestId);
+    }
+
+    /** A store begins (or begins again) its work for a request. */
+    public void started(String requestId, String store) {
+        update("UPDATE erasure_store SET status = 'RUNNING', attempts = attempts + 1, updated_at = now() WHERE request_id = ? AND store = ?",
+                requestId, store);
+    }
+
+    /** An attempt failed and will be retried. */
+    public void retrying(ErasureRequest request, String store, Throwable cause) {
+        update("UPDATE erasure_store SET status = 'FAILED', attempts = attempts + 1, last_error = ?, updated_at = now() "
+                + "WHERE request_id = ? AND store = ?", describe(cause, request), request.requestId(), store);
+    }
+
+    /** A store finished its work for a request, having rewritten or removed {@code assetsTouched} records. */
+    public void done(String requestId, String store, int assetsTouched) {
+        update("UPDATE erasure_store SET status = 'DONE', assets_touched = ?, last_error = NULL, updated_at = now() "
+                + "WHERE request_id = ? AND store = ?", assetsTouched, requestId, store);
+    }
+
+    /** A store gave up after its retries; the work waits for a replay. Answers the attempts made so far. */
+    public int parked(ErasureRequest request, String store, Throwable cause) {
+        List<Integer> attempts = query("UPDATE erasure_store SET status = 'PARKED', last_error = ?, updated_at = now() "
+                + "WHERE request_id = ? AND store = ? RETURNING attempts", rs -> rs.getInt(1),
+                describe(cause, request), request.requestId(), store);
+        return attempts.isEmpty() ? 0 : attempts.get(0);
+    }
+
+    /** Closes a request: DONE when every store is DONE or SKIPPED, PARKED when any store is parked. Returns it. */
+    public String finish(String requestId) {
+        List<String> statuses = query("SELECT status FROM erasure_store WHERE request_id = ?", rs -> rs.getString(1), requestId);
+        String overall = statuses.stream().allMatch(SETTLED::contains) ? "DONE"
+                : statuses.contains(Status.PARKED.name()) ? "PARKED" : "FAILED";
+        update("UPDATE erasure_request SET status = ?, finished_at = now() WHERE request_id = ?", overall, requestId);
+        return overall;
+    }
+
+    /** Counts a duplicate delivery of a request that was already applied. */
+    public void duplicate(String requestId) {
+        update("UPDATE erasure_request SET duplicates = duplicates + 1 WHERE request_id = ?", requestId);
+    }
+
+    /**
+     * Sets the parked work of matching requests back to PENDING and answers those requests, for a replay. Null or
+     * blank filters match everything.
+     */
+    public List<ErasureRequest> requeueParked(String userId, String store) {
+        String user = blankToNull(userId);
+        String onlyStore = blankToNull(store);
+        return run(c -> {
+            c.setAutoCommit(false);
+            List<String> ids = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("""
+                    UPDATE erasure_store s SET status = 'PENDING', updated_at = now()
+                      FROM erasure_request r
+                     WHERE s.request_id = r.request_id AND s.status = 'PARKED'
+                       AND (?::text IS NULL OR r.user_id = ?) AND (?::text IS NULL OR s.store = ?)
+                    RETURNING s.request_id""")) {
+                ps.setString(1, user);
+                ps.setString(2, user);
+                ps.setString(3, onlyStore);
+                ps.setString(4, onlyStore);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        ids.add(rs.getString(1));
+                    }
+                }
+            }
+            List<ErasureRequest> requests = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("""
+                    UPDATE erasure_request SET replays = replays + 1, status = 'RUNNING', finished_at = NULL
+                     WHERE request_id = ANY (?)
+                    RETURNING request_id, action, user_id, organisation_id, event_time, to_user_id, asset_ids""")) {
+                ps.setArray(1, c.createArrayOf("text", ids.stream().distinct().toArray()));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        Timestamp eventTime = rs.getTimestamp(5);
+                        String assets = rs.getString(7);
+                        requests.add(new ErasureRequest(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                                eventTime == null ? 0 : eventTime.getTime(), null, rs.getString(6),
+                                assets == null ? List.of() : List.of(assets.split(","))));
+                    }
+                }
+            }
+            c.commit();
+            return requests;
+        });
+    }
+
+    /** Every request for a user with its work per store, newest first, as the read-only API answers it. */
+    public Map<String, Object> erasuresOf(String userId) {
+        Map<String, Map<String, Object>> requests = new LinkedHashMap<>();
+        run(c -> {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    SELECT r.request_id, r.action, r.organisation_id, r.status, r.event_time, r.received_at, r.finished_at,
+                           r.deliveries, r.duplicates, r.replays, s.store, s.status, s.assets_touched, s.attempts,
+                           s.last_error, s.updated_at
+                      FROM erasure_request r JOIN erasure_store s ON s.request_id = r.request_id
+                     WHERE r.user_id = ? ORDER BY r.received_at DESC, r.request_id, s.store""")) {
+                ps.setString(1, userId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        Map<String, Object> request = requests.computeIfAbsent(rs.getString(1), id -> new LinkedHashMap<>());
+                        if (request.isEmpty()) {
+                            request.put("requestId", rs.getString(1));
+                            request.put("action", rs.getString(2));
+                            request.put("organisationId", rs.getString(3));
+                            request.put("status", rs.getString(4));
+                            request.put("eventTime", instant(rs.getTimestamp(5)));
+                            request.put("receivedAt", instant(rs.getTimestamp(6)));
+                            request.put("finishedAt", instant(rs.getTimestamp(7)));
+                            request.put("deliveries", rs.getInt(8));
+                            request.put("duplicates", rs.getInt(9));
+                            request.put("replays", rs.getInt(10));
+                            request.put("stores", new LinkedHashMap<String, Object>());
+                        }
+                        Map<String, Object> store = new LinkedHashMap<>();
+                        store.put("status", rs.getString(12));
+                        store.put("assetsTouched", rs.getInt(13));
+                        store.put("attempts", rs.getInt(14));
+                        store.put("lastError", rs.getString(15));
+                        store.put("updatedAt", instant(rs.getTimestamp(16)));
+                        @SuppressWarnings("unchecked")
+                        Map<String, Object> stores = (Map<String, Object>) request.get("stores");
+                        stores.put(rs.getString(11), store);
+                    }
+                }
+            }
+            return null;
+        });
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("userId", userId);
+        answer.put("erasures", new ArrayList<>(requests.values()));
+        return answer;
+    }
+
+    /** A failure as the ledger keeps it, for a request whose event may have carried the user's name. */
+    public static String describe(Throwable cause, ErasureRequest request) {
+        return describe(cause, request == null ? null : request.userName());
+    }
+
+    /**
+     * The body of a parked record on the dead-letter topic: the event as it arrived, or, for a replayed request that
+     * has none, its ids as JSON (never the name).
+     */
+    public static byte[] parkedRecord(byte[] rawEvent, ErasureRequest request) {
+        if (rawEvent != null) {
+            return rawEvent;
+        }
+        Map<String, Object> ids = new LinkedHashMap<>();
+        ids.put("requestId", request.requestId());
+        ids.put("action", request.action());
+        ids.put("userId", request.userId());
+        ids.put("organisationId", request.organisationId());
+        ids.put("toUserId", request.toUserId());
+        ids.put("assetIds", request.assetIds());
+        try {
+            return JSON.writeValueAsBytes(ids);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("could not write the ids of request " + request.requestId(), e);
+        }
+    }
+
+    /**
+     * A failure as the ledger keeps it: the root cause's type and first message line, shortened, with the user's
+     * name masked in case a driver quoted it back.
+     */
+    static String describe(Throwable cause, String userName) {
+        if (cause == null) {
+            return null;
+        }
+        Throwable root = cause;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String message = root.getMessage() == null ? "" : root.getMessage().lines().findFirst().orElse("");
+        String text = root.getClass().getSimpleName() + (message.isEmpty() ? "" : ": " + message);
+        if (userName != null && !userName.isBlank()) {
+            text = text.replace(userName, "[name]");
+        }
+        return text.length() > MAX_ERROR_LENGTH ? text.substring(0, MAX_ERROR_LENGTH) + "…" : text;
+    }
+
+    static Set<String> names(String csv) {
+        return csv == null ? Set.of() : Arrays.stream(csv.split(",")).map(String::trim).filter(s -> !s.isEmpty())
+                .collect(Collectors.toCollection(java.util.LinkedHashSet::new));
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s.trim();
+    }
+
+    private static String instant(Timestamp t) {
+        return t == null ? null : t.toInstant().toString();
+    }
+
+    private interface Work<T> {
+        T apply(Connection c) throws SQLException;
+    }
+
+    private interface Row<T> {
+        T read(ResultSet rs) throws SQLException;
+    }
+
+    private <T> T run(Work<T> work) {
+        try (Connection c = dataSource.getConnection()) {
+            return work.apply(c);
+        } catch (SQLException e) {
+            throw new LedgerException("erasure ledger: " + e.getClass().getSimpleName() + " (SQL state " + e.getSQLState() + ")", e);
+        }
+    }
+
+    private void update(String sql, Object... params) {
+        run(c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                for (int i = 0; i < params.length; i++) {
+                    ps.setObject(i + 1, params[i]);
+                }
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    private <T> List<T> query(String sql, Row<T> row, Object... params) {
+        return run(c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                for (int i = 0; i < params.length; i++) {
+                    ps.setObject(i + 1, params[i]);
+                }
+                List<T> out = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(row.read(rs));
+                    }
+                }
+                return out;
+            }
+        });
+    }
+
+    /** The ledger database failed; the message carries the SQL state, never a value. */
+    public static class LedgerException extends RuntimeException {
+        LedgerException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+}

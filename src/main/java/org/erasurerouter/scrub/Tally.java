@@ -1,0 +1,19 @@
+package org.erasurerouter.scrub;
+
+import org.apache.camel.AggregationStrategy;
+import org.apache.camel.Exchange;
+
+/** Sums the integer bodies of split parts, so a store route answers how many records it touched in all. */
+public class Tally implements AggregationStrategy {
+
+    @Override
+    public Exchange aggregate(Exchange sum, Exchange part) {
+        int value = part.getMessage().getBody(Integer.class) == null ? 0 : part.getMessage().getBody(Integer.class);
+        if (sum == null) {
+            part.getMessage().setBody(value);
+            return part;
+        }
+        sum.getMessage().setBody(sum.getMessage().getBody(Integer.class) + value);
+        return sum;
+    }
+}

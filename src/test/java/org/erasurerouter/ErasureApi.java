@@ -1,0 +1,75 @@
+package org.erasurerouter;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Set;
+import java.util.stream.StreamSupport;
+
+/** A client of the runtime's HTTP API, as an operator would use it: the ledger of a user, and replays. */
+public final class ErasureApi {
+    private static final Set<String> FINISHED = Set.of("DONE", "PARKED", "FAILED");
+
+    private final String base;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    public ErasureApi(int port) {
+        this.base = "http://localhost:" + port + "/api";
+    }
+
+    /** GET /api/erasures/{userId}. */
+    public JsonNode erasuresOf(String userId) throws Exception {
+        return send(HttpRequest.newBuilder(URI.create(base + "/erasures/" + encode(userId))).GET().build());
+    }
+
+    /** POST /api/replays with optional filters; answers how many requests were replayed. */
+    public int replay(String userId, String store) throws Exception {
+        StringBuilder query = new StringBuilder();
+        if (userId != null) {
+            query.append("userId=").append(encode(userId));
+        }
+        if (store != null) {
+            query.append(query.isEmpty() ? "" : "&").append("store=").append(encode(store));
+        }
+        URI uri = URI.create(base + "/replays" + (query.isEmpty() ? "" : "?" + query));
+        return send(HttpRequest.newBuilder(uri).POST(HttpRequest.BodyPublishers.noBody()).build()).get("replayed").asInt();
+    }
+
+    /** Waits until the user has {@code requests} finished requests, and answers the ledger; fails after the timeout. */
+    public JsonNode awaitFinished(String userId, int requests, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        JsonNode ledger = erasuresOf(userId);
+        while (finished(ledger) < requests) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("within " + timeout + " the ledger of " + userId + " did not show " + requests
+                        + " finished request(s): " + ledger);
+            }
+            Thread.sleep(200);
+            ledger = erasuresOf(userId);
+        }
+        return ledger;
+    }
+
+    private static long finished(JsonNode ledger) {
+        return StreamSupport.stream(ledger.get("erasures").spliterator(), false)
+                .filter(e -> FINISHED.contains(e.get("status").asText())).count();
+    }
+
+    private JsonNode send(HttpRequest request) throws Exception {
+        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new AssertionError(request.method() + " " + request.uri() + " answered " + response.statusCode() + ": " + response.body());
+        }
+        return new ObjectMapper().readTree(response.body());
+    }
+
+    private static String encode(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+}
