@@ -1,0 +1,21 @@
+package org.erasurerouter.ledger;
+
+import org.apache.camel.AggregationStrategy;
+import org.apache.camel.Exchange;
+
+/**
+ * Aggregation of the fan-out to the stores: keeps the request's own exchange. Each store reports to the ledger, not
+ * to the request, and a store's parked (handled) failure must not end the request's route before it is finished.
+ */
+public class KeepRequest implements AggregationStrategy {
+
+    @Override
+    public Exchange aggregate(Exchange oldExchange, Exchange newExchange) {
+        return oldExchange != null ? oldExchange : newExchange;
+    }
+
+    @Override
+    public Exchange aggregate(Exchange oldExchange, Exchange newExchange, Exchange inputExchange) {
+        return inputExchange;
+    }
+}
