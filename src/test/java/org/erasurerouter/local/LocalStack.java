@@ -38,12 +38,12 @@ public final class LocalStack {
     public static void main(String[] args) throws Exception {
         System.out.println("Starting Kafka, PostgreSQL, Redis, S3, Neo4j, Cassandra and Elasticsearch on this machine…");
         RealServers servers = RealServers.startAll();
+        new DemoData(servers).seed();
         Main runtime = ErasureRouter.newMain();
         RealServers.stopOnExit(runtime::stop);
         runtime.setOverrideProperties(servers.runtimeProperties());
         runtime.start();
         LocalStack stack = new LocalStack(servers, runtime);
-        stack.demo.seed();
         System.out.println("Seeded demo data: user " + DemoData.USER_ID + " owns a content, its draft and a collection in every store.");
         stack.delete(DemoData.USER_ID);
         stack.promptForMore();
