@@ -126,8 +126,8 @@ public class RouterConfiguration implements CamelConfiguration {
         Map<String, String> rules = new TreeMap<>();
         fields.stringPropertyNames().forEach(key -> rules.put(key.substring(prefix.length()), fields.getProperty(key)));
         FieldRewriter rewriter = FieldRewriter.fromSettings(rules,
-                properties.resolveProperty("erasure.pii.replacement").orElse("Deleted User"),
-                properties.resolveProperty("erasure.pii.hash-secret").filter(s -> !s.isBlank()).orElse(null));
+                properties.resolveProperty("erasure.pii.replacement").orElse(null),
+                properties.resolveProperty("erasure.pii.hash-secret").orElse(null));
         context.getRegistry().bind("graphAssets", new GraphAssets(context.getRegistry().lookupByNameAndType("neo4jDriver", Driver.class),
                 properties.resolveProperty("erasure.neo4j.database").orElse("neo4j"), rewriter));
         context.getRegistry().bind("hierarchyScrubber", new HierarchyScrubber(rewriter));

@@ -54,9 +54,9 @@ public final class SettingsCheck extends MainListenerSupport {
     }
 
     static final Rule STORES = v -> {
-        for (String store : v.split(",")) {
-            if (!store.isBlank() && !ErasureLedger.STORES.contains(store.trim())) {
-                return "unknown store '" + store.trim() + "'; the stores are " + String.join(", ", ErasureLedger.STORES);
+        for (String store : ErasureLedger.names(v)) {
+            if (!ErasureLedger.STORES.contains(store)) {
+                return "unknown store '" + store + "'; the stores are " + String.join(", ", ErasureLedger.STORES);
             }
         }
         return null;
@@ -102,7 +102,7 @@ public final class SettingsCheck extends MainListenerSupport {
                 problems.add(required.key() + " " + what + " (application.properties or " + envName(required.key()) + ")");
             }
         }
-        boolean jdbcEnabled = settings.apply("erasure.stores").map(v -> List.of(v.replace(" ", "").split(",")).contains("jdbc")).orElse(false);
+        boolean jdbcEnabled = settings.apply("erasure.stores").map(v -> ErasureLedger.names(v).contains("jdbc")).orElse(false);
         if (jdbcEnabled) {
             try {
                 TableRules.deleteStatements(settings.apply("erasure.jdbc.tables").orElse(""));

@@ -1,5 +1,7 @@
 package org.erasurerouter;
 
+import org.erasurerouter.ledger.ErasureLedger;
+
 /** The outcome of reaching one datastore through its component; {@code detail} never holds user data. */
 public record StoreCheck(String store, boolean reached, String detail) {
 
@@ -7,14 +9,9 @@ public record StoreCheck(String store, boolean reached, String detail) {
         return new StoreCheck(storeOf(routeId), true, detail);
     }
 
-    /** Names the failure by its type and first message line, which for connection errors carries no user data. */
+    /** Names the failure as the ledger does: its root cause's type and first message line. */
     public static StoreCheck unreachable(String routeId, Throwable cause) {
-        Throwable root = cause;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        String message = String.valueOf(root.getMessage()).lines().findFirst().orElse("");
-        return new StoreCheck(storeOf(routeId), false, root.getClass().getSimpleName() + ": " + message);
+        return new StoreCheck(storeOf(routeId), false, ErasureLedger.describe(cause, (String) null));
     }
 
     private static String storeOf(String routeId) {

@@ -288,7 +288,7 @@ public class ErasureLedger {
      * A failure as the ledger keeps it: the root cause's type and first message line, shortened, with the user's
      * name masked in case a driver quoted it back.
      */
-    static String describe(Throwable cause, String userName) {
+    public static String describe(Throwable cause, String userName) {
         if (cause == null) {
             return null;
         }
@@ -304,7 +304,8 @@ public class ErasureLedger {
         return text.length() > MAX_ERROR_LENGTH ? text.substring(0, MAX_ERROR_LENGTH) + "…" : text;
     }
 
-    static Set<String> names(String csv) {
+    /** The store names of a comma-separated setting, trimmed, blanks left out, in order. */
+    public static Set<String> names(String csv) {
         return csv == null ? Set.of() : Arrays.stream(csv.split(",")).map(String::trim).filter(s -> !s.isEmpty())
                 .collect(Collectors.toCollection(java.util.LinkedHashSet::new));
     }
