@@ -17,6 +17,7 @@ import org.apache.camel.spi.PropertiesComponent;
 import org.erasurerouter.intake.EventValidator;
 import org.erasurerouter.ledger.ErasureLedger;
 import org.erasurerouter.ledger.RecordRetry;
+import org.erasurerouter.scrub.AssetRewrites;
 import org.erasurerouter.scrub.FieldRewriter;
 import org.erasurerouter.scrub.GraphAssets;
 import org.erasurerouter.scrub.HierarchyScrubber;
@@ -78,8 +79,32 @@ public class RouterConfiguration implements CamelConfiguration {
 
     /** Evicts the cached copies of the user's assets and counts them. */
     @BindToRegistry("cacheEviction")
-    public CacheEviction cacheEviction(@BeanInject("redisTemplate") StringRedisTemplate redisTemplate) {
-        return new CacheEviction(redisTemplate);
+    public CacheEviction cacheEviction(@BeanInject("redisTemplate") StringRedisTemplate redisTemplate,
+                                       @PropertyInject(value = "erasure.redis.metadata-key-prefix", defaultValue = "") String metadataPrefix,
+                                       @PropertyInject(value = "erasure.redis.hierarchy-key-prefix", defaultValue = "hierarchy_") String hierarchyPrefix) {
+        return new CacheEviction(redisTemplate, metadataPrefix, hierarchyPrefix);
+    }
+
+    /** Finds the request's assets in the graph a page at a time, with the collections containing them. */
+    @BindToRegistry("graphAssets")
+    public GraphAssets graphAssets(@BeanInject("neo4jDriver") Driver driver,
+                                   @PropertyInject(value = "erasure.neo4j.database", defaultValue = "neo4j") String database,
+                                   @PropertyInject("erasure.page-size") int pageSize,
+                                   @PropertyInject("erasure.neo4j.label") String label,
+                                   @PropertyInject("erasure.neo4j.identifier-property") String identifier,
+                                   @PropertyInject("erasure.neo4j.child-relationship") String childRelationship,
+                                   @PropertyInject(value = "erasure.draft-suffix", defaultValue = "") String draftSuffix) {
+        return new GraphAssets(driver, database, pageSize, label, identifier, childRelationship, draftSuffix);
+    }
+
+    @BindToRegistry("hierarchyScrubber")
+    public HierarchyScrubber hierarchyScrubber() {
+        return new HierarchyScrubber();
+    }
+
+    @BindToRegistry("searchDocuments")
+    public SearchDocuments searchDocuments() {
+        return new SearchDocuments();
     }
 
     /** The engine of the API's platform-http routes, on the API port (see ApiHttpEngine for why). */
@@ -117,7 +142,7 @@ public class RouterConfiguration implements CamelConfiguration {
         return new RecordRetry(ledger);
     }
 
-    /** The beans that need the field rules, which are a family of keys ({@code erasure.pii.fields.<searchKey>}). */
+    /** The bean that needs the field rules, which are a family of keys ({@code erasure.pii.fields.<searchKey>}). */
     @Override
     public void configure(CamelContext context) {
         PropertiesComponent properties = context.getPropertiesComponent();
@@ -128,9 +153,8 @@ public class RouterConfiguration implements CamelConfiguration {
         FieldRewriter rewriter = FieldRewriter.fromSettings(rules,
                 properties.resolveProperty("erasure.pii.replacement").orElse(null),
                 properties.resolveProperty("erasure.pii.hash-secret").orElse(null));
-        context.getRegistry().bind("graphAssets", new GraphAssets(context.getRegistry().lookupByNameAndType("neo4jDriver", Driver.class),
-                properties.resolveProperty("erasure.neo4j.database").orElse("neo4j"), rewriter));
-        context.getRegistry().bind("hierarchyScrubber", new HierarchyScrubber(rewriter));
-        context.getRegistry().bind("searchDocuments", new SearchDocuments(rewriter));
+        context.getRegistry().bind("assetRewrites", new AssetRewrites(rewriter,
+                properties.resolveProperty("erasure.transfer.owner-key").orElse("createdBy"),
+                properties.resolveProperty("erasure.draft-suffix").orElse("")));
     }
 }

@@ -62,6 +62,18 @@ public final class SettingsCheck extends MainListenerSupport {
         return null;
     };
 
+    static final Rule POSITIVE = v -> {
+        try {
+            return Integer.parseInt(v.trim()) > 0 ? null : "expected a whole number above 0 but got '" + v + "'";
+        } catch (NumberFormatException e) {
+            return "expected a whole number above 0 but got '" + v + "'";
+        }
+    };
+
+    /** A name written into a Cypher or CQL statement (values never are): letters, digits and underscores. */
+    static final Rule NAME = v -> v.trim().matches("[A-Za-z_][A-Za-z0-9_]*") ? null
+            : "expected a plain name (letters, digits, underscores, not starting with a digit) but got '" + v + "'";
+
     /** A setting the runtime cannot start without. */
     record Required(String key, Rule rule) {}
 
@@ -72,13 +84,20 @@ public final class SettingsCheck extends MainListenerSupport {
             new Required("erasure.kafka.topics", TEXT),
             new Required("erasure.kafka.dead-letter-topic", TEXT),
             new Required("erasure.stores", STORES),
+            new Required("erasure.page-size", POSITIVE),
+            new Required("erasure.transfer.owner-key", NAME),
             new Required("erasure.neo4j.url", uri("bolt", "neo4j", "bolt+s", "neo4j+s", "bolt+ssc", "neo4j+ssc")),
             new Required("erasure.neo4j.username", TEXT),
+            new Required("erasure.neo4j.label", NAME),
+            new Required("erasure.neo4j.identifier-property", NAME),
+            new Required("erasure.neo4j.child-relationship", NAME),
             new Required("erasure.cassandra.hosts", TEXT),
             new Required("erasure.cassandra.port", PORT),
             new Required("erasure.cassandra.datacenter", TEXT),
-            new Required("erasure.cassandra.keyspace", TEXT),
+            new Required("erasure.cassandra.keyspace", NAME),
+            new Required("erasure.cassandra.table", NAME),
             new Required("erasure.elasticsearch.hosts", HOST_PORTS),
+            new Required("erasure.elasticsearch.index", TEXT),
             new Required("erasure.redis.host", TEXT),
             new Required("erasure.redis.port", PORT),
             new Required("erasure.jdbc.url", v -> v.trim().startsWith("jdbc:") ? null : "expected a jdbc: URL but got '" + v + "'"),

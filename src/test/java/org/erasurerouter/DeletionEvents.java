@@ -41,28 +41,41 @@ public final class DeletionEvents implements AutoCloseable {
 
     /** A delete-user event for {@code userId}; {@code userName} is PII that must never be logged. */
     public static String deleteUser(String userId, String userName, String organisationId) {
-        long ets = System.currentTimeMillis();
+        long ets = System.nanoTime();
         return """
-                {"eid":"BE_JOB_REQUEST","ets":%d,"mid":"LP.%d.%s",
+                {"eid":"BE_JOB_REQUEST","ets":%d,"mid":%s,
                  "actor":{"id":"Sunbird LMS Flink Job","type":"System"},
-                 "context":{"pdata":{"id":"org.sunbird.platform","ver":"1.0"},"channel":"%s","env":"local"},
-                 "object":{"id":"%s","type":"User"},
-                 "edata":{"action":"delete-user","iteration":1,"userId":"%s","organisationId":"%s","userName":"%s",
+                 "context":{"pdata":{"id":"org.sunbird.platform","ver":"1.0"},"channel":%s,"env":"local"},
+                 "object":{"id":%s,"type":"User"},
+                 "edata":{"action":"delete-user","iteration":1,"userId":%s,"organisationId":%s,"userName":%s,
                           "suggested_users":[],"managed_users":[]}}"""
-                .formatted(ets, ets, userId, organisationId, userId, userId, organisationId, userName);
+                .formatted(System.currentTimeMillis(), json("LP." + ets + "." + userId), json(organisationId),
+                        json(userId), json(userId), json(organisationId), json(userName));
     }
 
-    /** An ownership-transfer event handing one asset of {@code fromUserId} to {@code toUserId}. */
+    /** An ownership-transfer event handing one asset of {@code fromUserId} (all of them when null) to {@code toUserId}. */
     public static String transferOwnership(String fromUserId, String fromName, String toUserId, String toName, String assetId) {
-        long ets = System.currentTimeMillis();
+        long ets = System.nanoTime();
         return """
-                {"eid":"BE_JOB_REQUEST","ets":%d,"mid":"LP.%d.transfer.%s",
-                 "object":{"id":"%s","type":"User"},
+                {"eid":"BE_JOB_REQUEST","ets":%d,"mid":%s,
+                 "object":{"id":%s,"type":"User"},
                  "edata":{"action":"ownership-transfer","organisationId":"org-1",
-                          "fromUserProfile":{"userId":"%s","userName":"%s","roles":["CONTENT_CREATOR"]},
-                          "toUserProfile":{"userId":"%s","userName":"%s","firstName":"x","lastName":"y","roles":["CONTENT_CREATOR"]},
-                          "actionBy":{"userId":"admin-1","userName":"Admin"},
-                          "assetInformation":{"objectType":"Content","identifier":"%s"}}}"""
-                .formatted(ets, ets, fromUserId, fromUserId, fromUserId, fromName, toUserId, toName, assetId);
+                          "fromUserProfile":{"userId":%s,"userName":%s,"roles":["CONTENT_CREATOR"]},
+                          "toUserProfile":{"userId":%s,"userName":%s,"firstName":"x","lastName":"y","roles":["CONTENT_CREATOR"]},
+                          "actionBy":{"userId":"admin-1","userName":"Admin"}%s}}"""
+                .formatted(System.currentTimeMillis(), json("LP." + ets + ".transfer." + fromUserId), json(fromUserId),
+                        json(fromUserId), json(fromName), json(toUserId), json(toName),
+                        assetId == null ? "" : ",\n\"assetInformation\":{\"objectType\":\"Content\",\"identifier\":" + json(assetId) + "}");
     }
+
+    /** A value as a JSON string literal, quotes and backslashes escaped. */
+    private static String json(String value) {
+        try {
+            return JSON.writeValueAsString(value);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 }

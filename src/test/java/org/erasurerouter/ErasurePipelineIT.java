@@ -165,28 +165,6 @@ class ErasurePipelineIT {
     }
 
     @Test
-    @Order(4)
-    void handsATransferredAssetToItsNewOwnerAndScrubsThePreviousOwnersName() throws Exception {
-        String fromUser = "u-from-" + UUID.randomUUID();
-        String toUser = "u-to-" + UUID.randomUUID();
-        String fromName = seededName("Sophie Germain");
-        String prefix = "do_" + UUID.randomUUID().toString().replace("-", "");
-        content.seedCreator(prefix, fromUser, fromName);
-
-        events.publish(TOPIC, fromUser, DeletionEvents.transferOwnership(fromUser, fromName, toUser, seededName("Hedy Lamarr"), prefix + "_content"));
-
-        JsonNode request = router.api().awaitFinished(fromUser, 1, WAIT).get("erasures").get(0);
-        assertEquals("DONE", request.get("status").asText(), request.toString());
-        assertEquals("DONE", request.at("/stores/neo4j/status").asText());
-        assertEquals(2, request.at("/stores/neo4j/assetsTouched").asInt(), "the content and its draft");
-        assertEquals("SKIPPED", request.at("/stores/redis/status").asText());
-        assertEquals(toUser, content.ownerOf(prefix + "_content"));
-        assertEquals(toUser, content.ownerOf(prefix + "_content.img"));
-        assertEquals(fromUser, content.ownerOf(prefix + "_collection"), "an asset the event did not name keeps its owner");
-        assertEquals(1L, content.copiesOfName(fromName).get("neo4j"), "only the untransferred collection keeps the name");
-    }
-
-    @Test
     @Order(100)
     void leavesNoSeededNameInTheLedgerOrInAnyLogLine() throws Exception {
         assertTrue(logs.size() > 0, "the run was logged");

@@ -20,11 +20,18 @@ class SettingsCheckTest {
         s.put("erasure.stores", "neo4j,cassandra,elasticsearch,redis");
         s.put("erasure.neo4j.url", "bolt://graph:7687");
         s.put("erasure.neo4j.username", "neo4j");
+        s.put("erasure.neo4j.label", "domain");
+        s.put("erasure.neo4j.identifier-property", "IL_UNIQUE_ID");
+        s.put("erasure.neo4j.child-relationship", "hasSequenceMember");
+        s.put("erasure.page-size", "500");
+        s.put("erasure.transfer.owner-key", "createdBy");
         s.put("erasure.cassandra.hosts", "cass1,cass2");
         s.put("erasure.cassandra.port", "9042");
         s.put("erasure.cassandra.datacenter", "datacenter1");
         s.put("erasure.cassandra.keyspace", "hierarchy_store");
+        s.put("erasure.cassandra.table", "content_hierarchy");
         s.put("erasure.elasticsearch.hosts", "es:9200");
+        s.put("erasure.elasticsearch.index", "compositesearch");
         s.put("erasure.redis.host", "cache");
         s.put("erasure.redis.port", "6379");
         s.put("erasure.jdbc.url", "jdbc:postgresql://db/ledger");
@@ -113,5 +120,16 @@ class SettingsCheckTest {
                 + " digits and underscores (application.properties or ERASURE_JDBC_TABLES)", problemWith(s));
         s.put("erasure.jdbc.tables", "event_sink.user_profile.user_id");
         assertDoesNotThrow(() -> SettingsCheck.check(k -> Optional.ofNullable(s.get(k))));
+    }
+
+    @Test
+    void refusesNamesThatWouldChangeAGraphOrCqlStatement() {
+        Map<String, String> s = validSettings();
+        s.put("erasure.neo4j.label", "domain) DETACH DELETE n //");
+        s.put("erasure.page-size", "0");
+        assertEquals("erasure.page-size is invalid: expected a whole number above 0 but got '0' (application.properties or"
+                + " ERASURE_PAGE_SIZE); erasure.neo4j.label is invalid: expected a plain name (letters, digits, underscores,"
+                + " not starting with a digit) but got 'domain) DETACH DELETE n //' (application.properties or"
+                + " ERASURE_NEO4J_LABEL)", problemWith(s));
     }
 }

@@ -6,6 +6,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -23,6 +25,7 @@ import redis.clients.jedis.Jedis;
  */
 public final class SunbirdContent implements AutoCloseable {
     private static final String ORIGIN = "{\"creator\":{\"name\":\"%s\"}}";
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
     private final RealServers servers;
     private final Driver neo4j;
@@ -71,18 +74,215 @@ public final class SunbirdContent implements AutoCloseable {
         }
     }
 
-    /** How many records in each content store still hold the name: what erasure must bring to zero. */
+    private static final List<String> TYPES = List.of("Content", "Collection", "Asset", "Question", "QuestionSet");
+    private static final List<String> STATUSES = List.of("Draft", "Review", "Live", "Unlisted", "Retired", "Processing", "Failed");
+
+    /**
+     * Seeds {@code count} assets created by the user, {@code <prefix>_<i>}, cycling through every object type and
+     * status; a third of the Live ones have a draft copy {@code <id>.img}. Names sit in every target field: {@code
+     * creator}, {@code publisher} (an array for questions), and {@code originData}, a JSON string. Every Collection
+     * and QuestionSet has a hierarchy (and its draft, a draft one) whose unit holds the next asset as a child; Live
+     * assets are cached. Answers every identifier seeded.
+     */
+    public List<String> seedAssets(String prefix, String userId, String userName, int count) throws Exception {
+        List<Map<String, Object>> nodes = new ArrayList<>();
+        List<String> ids = new ArrayList<>();
+        StringBuilder bulk = new StringBuilder();
+        try (Jedis redis = new Jedis("127.0.0.1", servers.redisPort())) {
+            for (int i = 0; i < count; i++) {
+                String id = prefix + "_" + i;
+                String type = TYPES.get(i % TYPES.size());
+                String status = STATUSES.get(i % STATUSES.size());
+                Map<String, Object> node = asset(id, type, status, userId, userName);
+                List<Map<String, Object>> copies = new ArrayList<>(List.of(node));
+                if ("Live".equals(status) && i % 3 == 0) {
+                    copies.add(asset(id + ".img", type + "Image", "Draft", userId, userName));
+                }
+                for (Map<String, Object> copy : copies) {
+                    nodes.add(copy);
+                    ids.add((String) copy.get("IL_UNIQUE_ID"));
+                    bulk.append(JSON.writeValueAsString(Map.of("index", Map.of("_id", copy.get("IL_UNIQUE_ID"))))).append('\n')
+                            .append(JSON.writeValueAsString(document(copy))).append('\n');
+                    boolean collection = type.equals("Collection") || type.equals("QuestionSet");
+                    if (collection) {
+                        String child = prefix + "_" + (i + 1);
+                        String hierarchy = hierarchy(copy, List.of(entry(asset(child, "Content", "Live", userId, userName))));
+                        cql.execute(cql.prepare("INSERT INTO hierarchy_store.content_hierarchy (identifier, hierarchy) VALUES (?, ?)")
+                                .bind(copy.get("IL_UNIQUE_ID"), hierarchy));
+                        if ("Live".equals(copy.get("status"))) {
+                            redis.set("hierarchy_" + copy.get("IL_UNIQUE_ID"), hierarchy);
+                        }
+                    }
+                    if ("Live".equals(copy.get("status"))) {
+                        redis.set((String) copy.get("IL_UNIQUE_ID"), JSON.writeValueAsString(document(copy)));
+                    }
+                }
+            }
+        }
+        for (int from = 0; from < nodes.size(); from += 500) {
+            neo4j.executableQuery("UNWIND $nodes AS n CREATE (c:domain) SET c = n")
+                    .withParameters(Map.of("nodes", nodes.subList(from, Math.min(nodes.size(), from + 500)))).execute();
+        }
+        if (!bulk.isEmpty()) {
+            elasticsearch("POST", "/compositesearch/_bulk?refresh=true", bulk.toString());
+        }
+        return ids;
+    }
+
+    /**
+     * Seeds a Live collection of another user, with its draft, whose unit holds {@code childId} (an asset of the
+     * deleted user) two levels down: in the graph (collection → unit → child), both hierarchies and the cache.
+     * Answers the identifiers seeded.
+     */
+    public List<String> seedCollectionHolding(String collectionId, String ownerId, String ownerName, String childId,
+                                              String childOwnerId, String childOwnerName) throws Exception {
+        Map<String, Object> collection = asset(collectionId, "Collection", "Live", ownerId, ownerName);
+        Map<String, Object> unit = asset(collectionId + "_unit", "Collection", "Live", ownerId, ownerName);
+        neo4j.executableQuery("""
+                UNWIND $nodes AS n CREATE (c:domain) SET c = n
+                WITH count(*) AS created
+                MATCH (root:domain {IL_UNIQUE_ID: $root}), (unit:domain {IL_UNIQUE_ID: $unit}), (child:domain {IL_UNIQUE_ID: $child})
+                CREATE (root)-[:hasSequenceMember]->(unit)-[:hasSequenceMember]->(child)""")
+                .withParameters(Map.of("nodes", List.of(collection, unit), "root", collectionId,
+                        "unit", collectionId + "_unit", "child", childId)).execute();
+        Map<String, Object> child = asset(childId, "Content", "Live", childOwnerId, childOwnerName);
+        Map<String, Object> unitEntry = new LinkedHashMap<>(entry(unit));
+        unitEntry.put("children", List.of(entry(child)));
+        String hierarchy = hierarchy(collection, List.of(unitEntry));
+        for (String id : List.of(collectionId, collectionId + ".img")) {
+            cql.execute(cql.prepare("INSERT INTO hierarchy_store.content_hierarchy (identifier, hierarchy) VALUES (?, ?)")
+                    .bind(id, hierarchy));
+        }
+        elasticsearch("PUT", "/compositesearch/_doc/" + collectionId + "?refresh=true", JSON.writeValueAsString(document(collection)));
+        try (Jedis redis = new Jedis("127.0.0.1", servers.redisPort())) {
+            redis.set(collectionId, JSON.writeValueAsString(document(collection)));
+            redis.set("hierarchy_" + collectionId, hierarchy);
+        }
+        return List.of(collectionId, collectionId + ".img", collectionId + "_unit");
+    }
+
+    /**
+     * Every stored form of these identifiers, exactly as each store holds it: graph properties, hierarchy text, the
+     * search document's source, cached values. Compared before and after to prove other users' data unchanged.
+     */
+    public Map<String, String> snapshot(List<String> ids) throws Exception {
+        Map<String, String> snapshot = new TreeMap<>();
+        neo4j.executableQuery("MATCH (n:domain) WHERE n.IL_UNIQUE_ID IN $ids RETURN n.IL_UNIQUE_ID AS id, properties(n) AS p")
+                .withParameters(Map.of("ids", ids)).execute().records()
+                .forEach(r -> snapshot.put("neo4j " + r.get("id").asString(), new TreeMap<>(r.get("p").asMap()).toString()));
+        cql.execute(cql.prepare("SELECT identifier, hierarchy FROM hierarchy_store.content_hierarchy WHERE identifier IN ?")
+                .bind(ids)).forEach(row -> snapshot.put("cassandra " + row.getString(0), row.getString(1)));
+        for (String id : ids) {
+            HttpResponse<String> doc = http.send(HttpRequest.newBuilder(URI.create(servers.elasticsearchUrl()
+                    + "/compositesearch/_source/" + java.net.URLEncoder.encode(id, java.nio.charset.StandardCharsets.UTF_8))).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (doc.statusCode() == 200) {
+                snapshot.put("elasticsearch " + id, doc.body());
+            }
+        }
+        try (Jedis redis = new Jedis("127.0.0.1", servers.redisPort())) {
+            for (String id : ids) {
+                for (String key : List.of(id, "hierarchy_" + id)) {
+                    String value = redis.get(key);
+                    if (value != null) {
+                        snapshot.put("redis " + key, value);
+                    }
+                }
+            }
+        }
+        return snapshot;
+    }
+
+    /** Whether the cache holds this key. */
+    public boolean cached(String key) {
+        try (Jedis redis = new Jedis("127.0.0.1", servers.redisPort())) {
+            return redis.exists(key);
+        }
+    }
+
+    /** The hierarchy text of a row, null when there is none. */
+    public String hierarchyOf(String identifier) {
+        var row = cql.execute(cql.prepare("SELECT hierarchy FROM hierarchy_store.content_hierarchy WHERE identifier = ?")
+                .bind(identifier)).one();
+        return row == null ? null : row.getString(0);
+    }
+
+    /** The search document of an asset, as JSON text. */
+    public String documentOf(String identifier) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(servers.elasticsearchUrl() + "/compositesearch/_source/"
+                + java.net.URLEncoder.encode(identifier, java.nio.charset.StandardCharsets.UTF_8))).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    /** The graph properties of an asset. */
+    public Map<String, Object> nodeOf(String identifier) {
+        return neo4j.executableQuery("MATCH (n:domain {IL_UNIQUE_ID: $id}) RETURN properties(n) AS p")
+                .withParameters(Map.of("id", identifier)).execute().records().get(0).get("p").asMap();
+    }
+
+    /**
+     * How many records in each content store still hold the name anywhere (any property, nested, in arrays, inside
+     * JSON strings): what erasure must bring to zero.
+     */
     public Map<String, Long> copiesOfName(String name) throws Exception {
         Map<String, Long> copies = new TreeMap<>();
-        copies.put("neo4j", neo4j.executableQuery("MATCH (n:domain) WHERE n.creator = $name OR n.originData CONTAINS $name RETURN count(n) AS c")
-                .withParameters(Map.of("name", name)).execute().records().get(0).get("c").asLong());
+        copies.put("neo4j", neo4j.executableQuery("MATCH (n:domain) RETURN properties(n) AS p").execute().records().stream()
+                .filter(r -> r.get("p").asMap().values().stream().anyMatch(v -> String.valueOf(v).contains(name))).count());
         copies.put("cassandra", cql.execute("SELECT hierarchy FROM hierarchy_store.content_hierarchy").all().stream()
                 .filter(row -> String.valueOf(row.getString(0)).contains(name)).count());
         copies.put("elasticsearch", documentsNamed(name));
         try (Jedis redis = new Jedis("127.0.0.1", servers.redisPort())) {
-            copies.put("redis", redis.keys("*").stream().filter(k -> String.valueOf(redis.get(k)).contains(name)).count());
+            copies.put("redis", redis.keys("*").stream().filter(k -> "string".equals(redis.type(k)))
+                    .filter(k -> String.valueOf(redis.get(k)).contains(name)).count());
         }
         return copies;
+    }
+
+    private static Map<String, Object> asset(String id, String type, String status, String userId, String userName) {
+        Map<String, Object> node = new LinkedHashMap<>();
+        node.put("IL_UNIQUE_ID", id);
+        node.put("IL_FUNC_OBJECT_TYPE", type);
+        node.put("IL_SYS_NODE_TYPE", "DATA_NODE");
+        node.put("name", type + " " + id);
+        node.put("status", status);
+        node.put("createdBy", userId);
+        node.put("creator", userName);
+        node.put("originData", ORIGIN.formatted(JSON.valueToTree(userName).toString().replaceAll("^\"|\"$", "")));
+        if (!status.equals("Draft") && !status.equals("Review")) {
+            node.put("lastPublishedBy", userId);
+            node.put("publisher", type.startsWith("Question") ? List.of(userName, "Sunbird Org") : userName);
+        }
+        return node;
+    }
+
+    /** A node as the search index holds it: the same fields, the identifier as {@code identifier}. */
+    private static Map<String, Object> document(Map<String, Object> node) {
+        Map<String, Object> doc = entry(node);
+        doc.put("objectType", node.get("IL_FUNC_OBJECT_TYPE"));
+        return doc;
+    }
+
+    /** A node as a hierarchy entry holds it. */
+    private static Map<String, Object> entry(Map<String, Object> node) {
+        Map<String, Object> entry = new LinkedHashMap<>();
+        entry.put("identifier", node.get("IL_UNIQUE_ID"));
+        node.forEach((k, v) -> {
+            if (!k.startsWith("IL_")) {
+                entry.put(k, v);
+            }
+        });
+        return entry;
+    }
+
+    private static String hierarchy(Map<String, Object> root, List<Map<String, Object>> children) throws Exception {
+        Map<String, Object> unit = new LinkedHashMap<>();
+        unit.put("identifier", root.get("IL_UNIQUE_ID") + "_u1");
+        unit.put("name", "Unit 1");
+        unit.put("visibility", "Parent");
+        unit.put("children", children);
+        Map<String, Object> tree = entry(root);
+        tree.put("children", List.of(unit));
+        return JSON.writeValueAsString(tree);
     }
 
     /**
@@ -93,7 +293,8 @@ public final class SunbirdContent implements AutoCloseable {
         long count = 0;
         for (int attempt = 0; attempt < 2; attempt++) {
             elasticsearch("POST", "/compositesearch/_refresh", "{}");
-            String answer = elasticsearch("POST", "/compositesearch/_count", "{\"query\":{\"match_phrase\":{\"creator\":\"%s\"}}}".formatted(name));
+            String answer = elasticsearch("POST", "/compositesearch/_count", JSON.writeValueAsString(Map.of("query",
+                    Map.of("multi_match", Map.of("query", name, "type", "phrase", "fields", List.of("*"), "lenient", true)))));
             count = Long.parseLong(answer.replaceAll("(?s).*\"count\":(\\d+).*", "$1"));
             if (count == 0) {
                 return 0;

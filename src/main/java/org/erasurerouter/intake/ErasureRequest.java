@@ -3,9 +3,9 @@ package org.erasurerouter.intake;
 import java.util.List;
 
 /**
- * One unit of erasure work, as read from a valid event or from the ledger for a replay. {@code userName} is the
- * only personal datum; it lives in memory for the exchange (to find array copies of the name) and is never logged or
- * stored, so it is null on a replay.
+ * One unit of erasure work, as read from a valid event or from the ledger for a replay. {@code userName} and
+ * {@code toUserName} are the only personal data; they live in memory for the exchange (to find array copies of the name) and are never logged or
+ * stored, so they are null on a replay.
  *
  * @param requestId      the event's {@code mid}, or action:userId:ets when it has none
  * @param action         {@code delete-user} or {@code ownership-transfer}
@@ -14,10 +14,11 @@ import java.util.List;
  * @param eventTime      the event's {@code ets} in epoch milliseconds, 0 when absent
  * @param userName       the user's name as the event gave it, may be null
  * @param toUserId       the new owner of a transfer, null for a deletion
+ * @param toUserName     the new owner's name, written into the transferred assets; null for a deletion or a replay
  * @param assetIds       the assets a transfer names; empty means all of the user's assets
  */
 public record ErasureRequest(String requestId, String action, String userId, String organisationId, long eventTime,
-                             String userName, String toUserId, List<String> assetIds) {
+                             String userName, String toUserId, String toUserName, List<String> assetIds) {
 
     public static final String DELETE_USER = "delete-user";
     public static final String OWNERSHIP_TRANSFER = "ownership-transfer";

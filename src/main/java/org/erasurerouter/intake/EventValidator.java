@@ -55,14 +55,15 @@ public final class EventValidator {
         if (ErasureRequest.OWNERSHIP_TRANSFER.equals(action)) {
             JsonNode from = edata.path("fromUserProfile");
             String userId = required(from, "userId", "edata.fromUserProfile.userId", MISSING_USER_ID);
-            String toUserId = required(edata.path("toUserProfile"), "userId", "edata.toUserProfile.userId", MISSING_FIELD);
+            JsonNode to = edata.path("toUserProfile");
+            String toUserId = required(to, "userId", "edata.toUserProfile.userId", MISSING_FIELD);
             String assetId = text(edata.path("assetInformation"), "identifier");
             return new ErasureRequest(requestId(mid, action, userId, ets), action, userId, organisationId, ets,
-                    text(from, "userName"), toUserId, assetId == null ? List.of() : List.of(assetId));
+                    text(from, "userName"), toUserId, text(to, "userName"), assetId == null ? List.of() : List.of(assetId));
         }
         String userId = required(edata, "userId", "edata.userId", MISSING_USER_ID);
         return new ErasureRequest(requestId(mid, action, userId, ets), action, userId, organisationId, ets,
-                text(edata, "userName"), null, List.of());
+                text(edata, "userName"), null, null, List.of());
     }
 
     private static JsonNode parse(byte[] event) {

@@ -69,6 +69,8 @@ public class ErasureLedger {
                           last_error     text,
                           updated_at     timestamptz NOT NULL DEFAULT now(),
                           PRIMARY KEY (request_id, store))""");
+                // null until the store's writes are re-read; 0 proves no target field kept the user's data
+                st.execute("ALTER TABLE erasure_store ADD COLUMN IF NOT EXISTS copies_left int");
                 st.execute("CREATE INDEX IF NOT EXISTS erasure_store_by_status ON erasure_store (status)");
             }
             c.commit();
@@ -79,12 +81,18 @@ public class ErasureLedger {
     /** Every store the runtime knows, in the order the ledger lists them. */
     public static final List<String> STORES = List.of("neo4j", "cassandra", "elasticsearch", "redis", "jdbc");
 
+    /** Stores that hold rows about users rather than assets: an ownership transfer has nothing to do there. */
+    private static final Set<String> USER_ROW_STORES = Set.of("jdbc");
+
     /**
-     * Records a request and its work per store: {@code stores} are worked on (PENDING), the others SKIPPED. A
-     * redelivered request keeps its rows and only counts the delivery.
+     * Records a request and its work per store: {@code stores} are worked on (PENDING), the others SKIPPED (and the
+     * SQL sinks for a transfer). A redelivered request keeps its rows and only counts the delivery.
      */
     public void open(ErasureRequest request, String stores) {
-        Set<String> enabled = names(stores);
+        Set<String> enabled = new java.util.HashSet<>(names(stores));
+        if (ErasureRequest.OWNERSHIP_TRANSFER.equals(request.action())) {
+            enabled.removeAll(USER_ROW_STORES);
+        }
         run(c -> {
             c.setAutoCommit(false);
             try (PreparedStatement ps = c.prepareStatement("""
@@ -117,10 +125,11 @@ public class ErasureLedger {
         });
     }
 
-    /** The endpoints ({@code prefix} + store) of the stores whose work for the request is not yet DONE or SKIPPED. */
-    public List<String> remaining(String requestId, String prefix) {
+    /** Those of {@code stores} (comma-separated) whose work for the request is not yet DONE or SKIPPED. */
+    public List<String> remaining(String requestId, String stores) {
+        Set<String> wanted = names(stores);
         return query("SELECT store FROM erasure_store WHERE request_id = ? AND status NOT IN ('DONE', 'SKIPPED') ORDER BY store",
-                rs -> prefix + rs.getString(1), requestId);
+                rs -> rs.getString(1), requestId).stream().filter(wanted::contains).toList();
     }
 
     /** A store begins (or begins again) its work for a request. */
@@ -131,21 +140,26 @@ public class ErasureLedger {
 
     /** An attempt failed and will be retried. */
     public void retrying(ErasureRequest request, String store, Throwable cause) {
-        update("UPDATE erasure_store SET status = 'FAILED', attempts = attempts + 1, last_error = ?, updated_at = now() "
-                + "WHERE request_id = ? AND store = ?", describe(cause, request), request.requestId(), store);
+        update("UPDATE erasure_store SET status = 'FAILED', attempts = attempts + 1, last_error = ?, "
+                + "copies_left = coalesce(?, copies_left), updated_at = now() WHERE request_id = ? AND store = ?",
+                describe(cause, request), copiesLeft(cause), request.requestId(), store);
     }
 
-    /** A store finished its work for a request, having rewritten or removed {@code assetsTouched} records. */
+    /**
+     * A store finished its work for a request, having rewritten or removed {@code assetsTouched} records, and re-read
+     * them: no copy is left.
+     */
     public void done(String requestId, String store, int assetsTouched) {
-        update("UPDATE erasure_store SET status = 'DONE', assets_touched = ?, last_error = NULL, updated_at = now() "
+        update("UPDATE erasure_store SET status = 'DONE', assets_touched = ?, copies_left = 0, last_error = NULL, updated_at = now() "
                 + "WHERE request_id = ? AND store = ?", assetsTouched, requestId, store);
     }
 
     /** A store gave up after its retries; the work waits for a replay. Answers the attempts made so far. */
     public int parked(ErasureRequest request, String store, Throwable cause) {
-        List<Integer> attempts = query("UPDATE erasure_store SET status = 'PARKED', last_error = ?, updated_at = now() "
-                + "WHERE request_id = ? AND store = ? RETURNING attempts", rs -> rs.getInt(1),
-                describe(cause, request), request.requestId(), store);
+        List<Integer> attempts = query("UPDATE erasure_store SET status = 'PARKED', last_error = ?, "
+                + "copies_left = coalesce(?, copies_left), updated_at = now() WHERE request_id = ? AND store = ? "
+                + "RETURNING attempts", rs -> rs.getInt(1), describe(cause, request), copiesLeft(cause),
+                request.requestId(), store);
         return attempts.isEmpty() ? 0 : attempts.get(0);
     }
 
@@ -200,7 +214,7 @@ public class ErasureLedger {
                         Timestamp eventTime = rs.getTimestamp(5);
                         String assets = rs.getString(7);
                         requests.add(new ErasureRequest(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                                eventTime == null ? 0 : eventTime.getTime(), null, rs.getString(6),
+                                eventTime == null ? 0 : eventTime.getTime(), null, rs.getString(6), null,
                                 assets == null ? List.of() : List.of(assets.split(","))));
                     }
                 }
@@ -217,7 +231,7 @@ public class ErasureLedger {
             try (PreparedStatement ps = c.prepareStatement("""
                     SELECT r.request_id, r.action, r.organisation_id, r.status, r.event_time, r.received_at, r.finished_at,
                            r.deliveries, r.duplicates, r.replays, s.store, s.status, s.assets_touched, s.attempts,
-                           s.last_error, s.updated_at
+                           s.last_error, s.updated_at, s.copies_left
                       FROM erasure_request r JOIN erasure_store s ON s.request_id = r.request_id
                      WHERE r.user_id = ? ORDER BY r.received_at DESC, r.request_id, s.store""")) {
                 ps.setString(1, userId);
@@ -243,6 +257,7 @@ public class ErasureLedger {
                         store.put("attempts", rs.getInt(14));
                         store.put("lastError", rs.getString(15));
                         store.put("updatedAt", instant(rs.getTimestamp(16)));
+                        store.put("copiesLeft", rs.getObject(17));
                         @SuppressWarnings("unchecked")
                         Map<String, Object> stores = (Map<String, Object>) request.get("stores");
                         stores.put(rs.getString(11), store);
@@ -302,6 +317,15 @@ public class ErasureLedger {
             text = text.replace(userName, "[name]");
         }
         return text.length() > MAX_ERROR_LENGTH ? text.substring(0, MAX_ERROR_LENGTH) + "…" : text;
+    }
+
+    private static Integer copiesLeft(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof org.erasurerouter.scrub.CopiesRemainException remain) {
+                return remain.copies();
+            }
+        }
+        return null;
     }
 
     /** The store names of a comma-separated setting, trimmed, blanks left out, in order. */

@@ -1,25 +1,53 @@
 package org.erasurerouter.scrub;
 
+import java.util.ArrayList;
 import java.util.List;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
 /**
- * Evicts cache keys and answers how many existed. A bean on the shared template because camel-spring-redis's DEL
- * answers nothing, and the ledger records how many cached copies were removed.
+ * Evicts the cache entries of assets: their metadata ({@code <identifier>}) and hierarchy ({@code
+ * hierarchy_<identifier>}) by default. A bean on the shared template because camel-spring-redis's DEL answers
+ * nothing and has no multi-key EXISTS, and the ledger records how many cached copies were removed and that none is
+ * left.
  */
 public class CacheEviction {
 
     private final StringRedisTemplate redis;
+    private final String metadataPrefix;
+    private final String hierarchyPrefix;
 
-    public CacheEviction(StringRedisTemplate redis) {
+    public CacheEviction(StringRedisTemplate redis, String metadataPrefix, String hierarchyPrefix) {
         this.redis = redis;
+        this.metadataPrefix = metadataPrefix == null ? "" : metadataPrefix;
+        this.hierarchyPrefix = hierarchyPrefix == null ? "" : hierarchyPrefix;
     }
 
+    /** The cache keys that may hold these assets. */
+    public List<String> keys(List<String> identifiers) {
+        List<String> keys = new ArrayList<>(identifiers.size() * 2);
+        for (String id : identifiers) {
+            keys.add(metadataPrefix + id);
+            keys.add(hierarchyPrefix + id);
+        }
+        return keys;
+    }
+
+    /** Deletes the keys; answers how many existed. */
     public int evict(List<String> keys) {
         if (keys.isEmpty()) {
             return 0;
         }
         Long removed = redis.delete(keys);
         return removed == null ? 0 : removed.intValue();
+    }
+
+    /**
+     * Answers {@code evicted} when none of the keys exists any more.
+     *
+     * @throws CopiesRemainException when some do (a reader cached an asset again before its stores were rewritten)
+     */
+    public int verify(List<String> keys, int evicted) {
+        Long left = keys.isEmpty() ? Long.valueOf(0) : redis.countExistingKeys(keys);
+        return CopiesRemainException.unlessAny("redis", left == null ? 0 : left.intValue(), evicted);
     }
 }

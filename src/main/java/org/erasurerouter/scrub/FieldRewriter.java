@@ -50,6 +50,9 @@ public final class FieldRewriter {
 
     private static final String HMAC = "HmacSHA256";
 
+    /** What {@link MaskingStrategy#HASH} writes; a value of this shape is taken as hashed already, so a rerun keeps it. */
+    private static final java.util.regex.Pattern DIGEST = java.util.regex.Pattern.compile("[0-9a-f]{64}");
+
     /** Marks a value the {@link MaskingStrategy#NULL} strategy removed. */
     private static final Object REMOVED = new Object();
 
@@ -220,6 +223,15 @@ public final class FieldRewriter {
      * @throws IllegalArgumentException when {@code userId} is null or blank
      */
     public int rewriteTree(JsonNode root, String userId, String userName) {
+        return rewriteTree(root, userId, userName, object -> true);
+    }
+
+    /**
+     * As {@link #rewriteTree(JsonNode, String, String)}, rewriting only the objects {@code include} accepts (their
+     * nested objects are still visited): how a store leaves alone the entries whose status it skips, or a transfer
+     * the assets it does not name.
+     */
+    public int rewriteTree(JsonNode root, String userId, String userName, Predicate<ObjectNode> include) {
         requireUserId(userId);
         if (root == null) {
             return 0;
@@ -229,7 +241,7 @@ public final class FieldRewriter {
         pending.push(root);
         while (!pending.isEmpty()) {
             JsonNode node = pending.pop();
-            if (node instanceof ObjectNode object && rewriteObject(object, userId, userName)) {
+            if (node instanceof ObjectNode object && include.test(object) && rewriteObject(object, userId, userName)) {
                 rewritten++;
             }
             for (JsonNode child : node) {
@@ -395,7 +407,7 @@ public final class FieldRewriter {
         return switch (rule.strategy()) {
             case REPLACE -> replacement.equals(text) ? text : replacement;
             case NULL -> REMOVED;
-            case HASH -> hmac(text, rule);
+            case HASH -> DIGEST.matcher(text).matches() ? text : hmac(text, rule);
         };
     }
 

@@ -1,84 +1,185 @@
 package org.erasurerouter.scrub;
 
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import org.erasurerouter.intake.ErasureRequest;
+import java.util.NoSuchElementException;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.neo4j.driver.Driver;
 import org.neo4j.driver.Record;
 import org.neo4j.driver.SessionConfig;
 
 /**
- * The user's assets in the Neo4j content graph. Uses the shared driver rather than camel-neo4j because the component
- * sends Cypher without parameters, and a query built from a user id would be an injection hole.
+ * The user's assets in the Neo4j content graph: found a page at a time, rewritten, and re-read to verify. Uses the
+ * shared driver rather than camel-neo4j because the component sends Cypher without parameters, and a query built
+ * from a user id would be an injection hole. Only names from configuration (label, properties, relationship),
+ * checked to be plain identifiers, are written into the Cypher; every value is a parameter.
  */
 public class GraphAssets {
 
-    private static final String OWNED = "MATCH (n:domain) WHERE any(key IN $keys WHERE n[key] = $userId) ";
+    private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
     private final Driver driver;
     private final SessionConfig session;
-    private final FieldRewriter rewriter;
+    private final int pageSize;
+    private final String draftSuffix;
+    private final String label;
+    private final String nodes;
+    private final String id;
+    private final String childRelationship;
 
-    public GraphAssets(Driver driver, String database, FieldRewriter rewriter) {
+    /**
+     * @param label             the label of content nodes, e.g. {@code domain}
+     * @param identifier        the property holding an asset's identifier, e.g. {@code IL_UNIQUE_ID}
+     * @param childRelationship the relationship from a collection or unit to its children, e.g. {@code hasSequenceMember}
+     * @param draftSuffix       what a draft copy's identifier adds to its asset's, e.g. {@code .img}
+     * @throws IllegalArgumentException when a name is not a plain identifier or the page size is not positive
+     */
+    public GraphAssets(Driver driver, String database, int pageSize, String label, String identifier,
+                       String childRelationship, String draftSuffix) {
+        if (pageSize < 1) {
+            throw new IllegalArgumentException("the page size must be at least 1, not " + pageSize);
+        }
         this.driver = driver;
         this.session = SessionConfig.forDatabase(database);
-        this.rewriter = rewriter;
-    }
-
-    /** Identifiers of every node (drafts included) whose search keys name the user. */
-    public List<String> discover(String userId) {
-        try (var s = driver.session(session)) {
-            return s.executeRead(tx -> tx.run(OWNED + "RETURN DISTINCT n.IL_UNIQUE_ID AS id",
-                    Map.of("keys", List.copyOf(rewriter.searchKeys()), "userId", userId))
-                    .list(r -> r.get("id").asString(null)))
-                    .stream().filter(id -> id != null).toList();
-        }
-    }
-
-    /** The Redis keys that may cache the user's assets: metadata ({@code <id>}) and hierarchy ({@code hierarchy_<id>}). */
-    public List<String> cacheKeys(String userId) {
-        List<String> keys = new ArrayList<>();
-        for (String id : discover(userId)) {
-            keys.add(id);
-            keys.add("hierarchy_" + id);
-        }
-        return keys;
-    }
-
-    /** Rewrites the target fields of every node the user owns; answers how many nodes changed. */
-    public int scrub(ErasureRequest request) {
-        return rewrite(OWNED, Map.of("keys", List.copyOf(rewriter.searchKeys()), "userId", request.userId()), request, null);
+        this.pageSize = pageSize;
+        this.draftSuffix = draftSuffix;
+        this.label = quoted(label, "label");
+        this.nodes = "(n:" + this.label + ")";
+        this.id = quoted(identifier, "identifier property");
+        this.childRelationship = quoted(childRelationship, "child relationship");
     }
 
     /**
-     * Hands the assets of a transfer (all of the previous owner's when none are named, drafts with them) to the new
-     * owner, scrubbing the previous owner's name on the way so no copy of it survives the change of {@code createdBy}.
+     * The identifiers of the assets the request concerns, drafts included and statuses in {@code skipStatuses} left
+     * out, in pages of at most the page size, each page read only when the previous one is used up (keyset paging on
+     * the identifier), so any number of assets fits in bounded memory.
      */
-    public int transfer(ErasureRequest request) {
-        List<String> ids = new ArrayList<>(request.assetIds());
-        request.assetIds().forEach(id -> ids.add(id + ".img"));
-        return rewrite("MATCH (n:domain) WHERE n.createdBy = $userId AND (size($ids) = 0 OR n.IL_UNIQUE_ID IN $ids) ",
-                Map.of("userId", request.userId(), "ids", ids), request, request.toUserId());
+    public Iterator<List<String>> pages(AssetRewrite rewrite, String skipStatuses) {
+        String owned = rewrite.searchKeys().stream().map(key -> "n." + quoted(key, "search key") + " IN $owners")
+                .collect(Collectors.joining(" OR ", "(", ")"));
+        String cypher = "MATCH " + nodes + " WHERE " + owned + " AND (size($ids) = 0 OR n." + id + " IN $ids)"
+                + " AND NOT coalesce(n.status, '') IN $skip AND n." + id + " > $after"
+                + " RETURN n." + id + " AS id ORDER BY id LIMIT $size";
+        Map<String, Object> params = Map.of("owners", rewrite.owners(), "ids", List.copyOf(rewrite.identifiers()),
+                "skip", List.copyOf(AssetRewrite.statuses(skipStatuses)), "size", pageSize);
+        return new Iterator<>() {
+            private String after = "";
+            private List<String> next;
+            private boolean exhausted;
+
+            @Override
+            public boolean hasNext() {
+                if (next == null && !exhausted) {
+                    Map<String, Object> page = new java.util.HashMap<>(params);
+                    page.put("after", after);
+                    next = read(cypher, page, r -> r.get("id").asString());
+                    exhausted = next.size() < pageSize;
+                    if (next.isEmpty()) {
+                        next = null;
+                    } else {
+                        after = next.get(next.size() - 1);
+                    }
+                }
+                return next != null;
+            }
+
+            @Override
+            public List<String> next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                List<String> page = next;
+                next = null;
+                return page;
+            }
+        };
     }
 
-    private int rewrite(String match, Map<String, Object> params, ErasureRequest request, String newOwner) {
+    /**
+     * The assets with the collections and units that contain them at any depth (walking the child relationship
+     * upwards; containers with a status in {@code skipStatuses} left out), each with its draft: every identifier
+     * under which a hierarchy or a cache entry may hold a copy of these assets.
+     */
+    public List<String> withContainers(List<String> identifiers, String skipStatuses) {
+        List<String> containers = read("MATCH (child:" + label + ") WHERE child." + id + " IN $ids MATCH " + nodes + "-["
+                + childRelationship + "*1..]->(child) WHERE NOT coalesce(n.status, '') IN $skip"
+                + " RETURN DISTINCT n." + id + " AS id",
+                Map.of("ids", identifiers, "skip", List.copyOf(AssetRewrite.statuses(skipStatuses))),
+                r -> r.get("id").asString(null));
+        Set<String> all = new LinkedHashSet<>();
+        for (String each : identifiers) {
+            addWithDraft(all, each);
+        }
+        for (String each : containers) {
+            if (each != null) {
+                addWithDraft(all, each);
+            }
+        }
+        return List.copyOf(all);
+    }
+
+    /** Rewrites one page of assets; answers how many nodes changed. */
+    public int rewrite(List<String> identifiers, AssetRewrite rewrite) {
         try (var s = driver.session(session)) {
             return s.executeWrite(tx -> {
                 List<Map<String, Object>> rows = new ArrayList<>();
-                for (Record r : tx.run(match + "RETURN elementId(n) AS node, properties(n) AS props", params).list()) {
-                    Map<String, Object> changes = new HashMap<>(rewriter.changes(r.get("props").asMap(), request.userId(), request.userName()));
-                    if (newOwner != null) {
-                        changes.put("createdBy", newOwner);
-                    }
+                for (Record r : tx.run(readPage(), Map.of("ids", identifiers)).list()) {
+                    Map<String, Object> changes = changes(r, rewrite);
                     if (!changes.isEmpty()) {
                         rows.add(Map.of("node", r.get("node").asString(), "changes", changes));
                     }
                 }
-                tx.run("UNWIND $rows AS row MATCH (n) WHERE elementId(n) = row.node SET n += row.changes", Map.of("rows", rows)).consume();
+                tx.run("UNWIND $rows AS row MATCH (n) WHERE elementId(n) = row.node SET n += row.changes",
+                        Map.of("rows", rows)).consume();
                 return rows.size();
             });
         }
+    }
+
+    /**
+     * Re-reads one page after its rewrite and answers {@code touched} when no node would change again.
+     *
+     * @throws CopiesRemainException when some still hold the user's data
+     */
+    public int verify(List<String> identifiers, AssetRewrite rewrite, int touched) {
+        int left = read(readPage(), Map.of("ids", identifiers), r -> changes(r, rewrite).isEmpty() ? 0 : 1)
+                .stream().mapToInt(Integer::intValue).sum();
+        return CopiesRemainException.unlessAny("neo4j", left, touched);
+    }
+
+    private String readPage() {
+        return "MATCH " + nodes + " WHERE n." + id + " IN $ids RETURN elementId(n) AS node, n." + id
+                + " AS id, properties(n) AS props";
+    }
+
+    /** Status rules were applied when the page was read; here only the owner and a transfer's assets count. */
+    private static Map<String, Object> changes(Record r, AssetRewrite rewrite) {
+        return rewrite.changes(r.get("id").asString(null), r.get("props").asMap(), Set.of());
+    }
+
+    private <T> List<T> read(String cypher, Map<String, Object> params, java.util.function.Function<Record, T> row) {
+        try (var s = driver.session(session)) {
+            return s.executeRead(tx -> tx.run(cypher, params).list(row::apply));
+        }
+    }
+
+    private void addWithDraft(Set<String> all, String identifier) {
+        all.add(identifier);
+        if (!identifier.endsWith(draftSuffix)) {
+            all.add(identifier + draftSuffix);
+        }
+    }
+
+    private static String quoted(String name, String what) {
+        if (name == null || !NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("the graph " + what + " '" + name + "' is not a plain name"
+                    + " (letters, digits and underscores, not starting with a digit)");
+        }
+        return "`" + name + "`";
     }
 }

@@ -6,18 +6,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.ArrayList;
 import java.util.List;
-import org.erasurerouter.intake.ErasureRequest;
+import java.util.Set;
 
-/** Rewrites the user's entries in content hierarchies read from Cassandra, at any depth of their children. */
+/**
+ * Rewrites the request's entries in content hierarchies read from Cassandra, at any depth of their children: in the
+ * user's own collections and wherever their assets are children of someone else's. Rows are read and written by the
+ * camel-cql endpoints of the route; this bean only works on the JSON.
+ */
 public class HierarchyScrubber {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-
-    private final FieldRewriter rewriter;
-
-    public HierarchyScrubber(FieldRewriter rewriter) {
-        this.rewriter = rewriter;
-    }
 
     /** The camel-cql parameters of the lookup: the identifiers bound as one list for {@code IN ?}. */
     public List<Object> lookup(List<String> identifiers) {
@@ -25,27 +23,40 @@ public class HierarchyScrubber {
     }
 
     /**
-     * For each row ({@code identifier, hierarchy}) that held the user's data, the parameters of its update
-     * ({@code hierarchy, identifier}); rows without any are left out.
+     * For each row ({@code identifier, hierarchy}) that held the request's data, the parameters of its update
+     * ({@code hierarchy, identifier}); rows without any are left out, so they are never written.
      */
-    public List<List<Object>> updates(List<Row> rows, ErasureRequest request) {
+    public List<List<Object>> updates(List<Row> rows, AssetRewrite rewrite, String skipStatuses) {
+        Set<String> skip = AssetRewrite.statuses(skipStatuses);
         List<List<Object>> updates = new ArrayList<>();
         for (Row row : rows) {
-            String hierarchy = row.getString("hierarchy");
-            if (hierarchy == null || hierarchy.isBlank()) {
-                continue;
-            }
-            JsonNode tree;
-            try {
-                tree = JSON.readTree(hierarchy);
-            } catch (JsonProcessingException e) {
-                // not JSON: nothing this store can rewrite; reconciliation reports what remains
-                continue;
-            }
-            if (rewriter.rewriteTree(tree, request.userId(), request.userName()) > 0) {
+            JsonNode tree = tree(row);
+            if (tree != null && rewrite.rewriteTree(tree, skip) > 0) {
                 updates.add(List.of(tree.toString(), row.getString("identifier")));
             }
         }
         return updates;
+    }
+
+    /**
+     * The rows re-read after the updates: answers {@code touched} when none would change again.
+     *
+     * @throws CopiesRemainException when some hierarchy still holds the user's data
+     */
+    public int verify(List<Row> rows, AssetRewrite rewrite, String skipStatuses, int touched) {
+        return CopiesRemainException.unlessAny("cassandra", updates(rows, rewrite, skipStatuses).size(), touched);
+    }
+
+    /** The hierarchy of a row, or null when it has none or it is not JSON (nothing a store can rewrite). */
+    private static JsonNode tree(Row row) {
+        String hierarchy = row.getString("hierarchy");
+        if (hierarchy == null || hierarchy.isBlank()) {
+            return null;
+        }
+        try {
+            return JSON.readTree(hierarchy);
+        } catch (JsonProcessingException e) {
+            return null;
+        }
     }
 }

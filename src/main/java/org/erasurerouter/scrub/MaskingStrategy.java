@@ -10,7 +10,10 @@ public enum MaskingStrategy {
     REPLACE("replace"),
     /** Removes the value: the key from its map or object, the element from its array. */
     NULL("null"),
-    /** Writes the lower-case hex HMAC-SHA-256 of the original value, keyed with the configured secret. */
+    /**
+     * Writes the lower-case hex HMAC-SHA-256 of the original value, keyed with the configured secret. A value that is
+     * already 64 lower-case hex digits is taken as hashed and kept, so running an erasure again changes nothing.
+     */
     HASH("hash");
 
     private final String settingName;

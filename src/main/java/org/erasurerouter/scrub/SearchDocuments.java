@@ -2,45 +2,75 @@ package org.erasurerouter.scrub;
 
 import co.elastic.clients.elasticsearch.core.bulk.BulkResponseItem;
 import co.elastic.clients.elasticsearch.core.bulk.UpdateOperation;
+import co.elastic.clients.elasticsearch.core.get.GetResult;
+import co.elastic.clients.elasticsearch.core.mget.MultiGetResponseItem;
 import co.elastic.clients.elasticsearch.core.search.Hit;
 import co.elastic.clients.elasticsearch.core.search.HitsMetadata;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.Closeable;
+import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import org.erasurerouter.intake.ErasureRequest;
+import java.util.NoSuchElementException;
+import java.util.Set;
 
-/** Builds the search and the partial-document bulk updates that scrub the user's documents in Elasticsearch. */
+/**
+ * Builds the searches and the partial-document bulk updates that rewrite the request's documents in Elasticsearch,
+ * and checks what the index answers. No {@code _update_by_query}, no scripts: each document is read, rewritten
+ * here with the same rules as every other store, and written back as a partial {@code doc}.
+ */
 public class SearchDocuments {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final FieldRewriter rewriter;
-
-    public SearchDocuments(FieldRewriter rewriter) {
-        this.rewriter = rewriter;
-    }
-
-    /** The query for documents whose search keys name the user (the rewriter checks exact equality per document). */
-    public Map<String, Object> query(ErasureRequest request) {
+    /**
+     * The query for the documents whose search keys name the request's user (the rules then check exact equality
+     * per document), narrowed to the assets a transfer names.
+     */
+    public Map<String, Object> byOwner(AssetRewrite rewrite) {
         List<Object> should = new ArrayList<>();
-        for (String key : rewriter.searchKeys()) {
-            should.add(Map.of("match_phrase", Map.of(key, request.userId())));
+        for (String key : rewrite.searchKeys()) {
+            for (String owner : rewrite.owners()) {
+                should.add(Map.of("match_phrase", Map.of(key, owner)));
+            }
         }
-        return Map.of("bool", Map.of("should", should, "minimum_should_match", 1));
+        if (rewrite.identifiers().isEmpty()) {
+            return Map.of("bool", Map.of("should", should, "minimum_should_match", 1));
+        }
+        return Map.of("bool", Map.of("should", should, "minimum_should_match", 1,
+                "filter", List.of(byIdentifiers(List.copyOf(rewrite.identifiers())))));
     }
 
-    /** One partial {@code doc} update per found document that holds the user's data; no scripts. */
-    public List<UpdateOperation.Builder<Object, Object>> updates(HitsMetadata<ObjectNode> hits, ErasureRequest request) {
+    /** The query for documents by identifier (the document id), for assets the graph found. */
+    public Map<String, Object> byIdentifiers(List<String> identifiers) {
+        return Map.of("ids", Map.of("values", identifiers));
+    }
+
+    /** The hits of one search answer. */
+    public List<Hit<ObjectNode>> hits(HitsMetadata<ObjectNode> hits) {
+        return hits.hits();
+    }
+
+    /** The hits of a scrolled search in lists of {@code size}, read as they are used; closing ends the scroll. */
+    public Iterator<List<Hit<ObjectNode>>> pages(Iterator<Hit<ObjectNode>> scroll, int size) {
+        return new Pages(scroll, size);
+    }
+
+    /** The document ids of some hits, to re-read them after the update. */
+    public List<String> ids(List<Hit<ObjectNode>> hits) {
+        return hits.stream().map(Hit::id).toList();
+    }
+
+    /** One partial {@code doc} update per document that holds the request's data; statuses in {@code skip} are left. */
+    public List<UpdateOperation.Builder<Object, Object>> updates(List<Hit<ObjectNode>> hits, AssetRewrite rewrite,
+                                                                 String skipStatuses) {
+        Set<String> skip = AssetRewrite.statuses(skipStatuses);
         List<UpdateOperation.Builder<Object, Object>> updates = new ArrayList<>();
-        for (Hit<ObjectNode> hit : hits.hits()) {
-            if (hit.source() == null) {
-                continue;
-            }
-            @SuppressWarnings("unchecked")
-            Map<String, Object> source = JSON.convertValue(hit.source(), Map.class);
-            Map<String, Object> changes = rewriter.changes(source, request.userId(), request.userName());
+        for (Hit<ObjectNode> hit : hits) {
+            Map<String, Object> changes = changes(hit.id(), hit.source(), rewrite, skip);
             if (!changes.isEmpty()) {
                 updates.add(new UpdateOperation.Builder<Object, Object>().index(hit.index()).id(hit.id())
                         .action(a -> a.doc(changes)));
@@ -49,14 +79,84 @@ public class SearchDocuments {
         return updates;
     }
 
-    /** The number of documents updated; fails naming the document and error type (never a value) if any item failed. */
+    /**
+     * The number of documents that changed; fails naming the document and error type (never a value) if any item
+     * failed. A search is near-real-time, so it may return a document as it was before an update a moment ago; its
+     * rewrite then repeats that update, which the index answers {@code noop} and is not counted.
+     */
     public int applied(List<BulkResponseItem> items) {
+        int changed = 0;
         for (BulkResponseItem item : items) {
             if (item.error() != null) {
                 throw new IllegalStateException("elasticsearch refused the update of " + item.index() + "/" + item.id()
                         + ": " + item.error().type());
             }
+            if (!"noop".equals(item.result())) {
+                changed++;
+            }
         }
-        return items.size();
+        return changed;
+    }
+
+    /**
+     * The documents re-read by id (a multi-get is real-time, no refresh needed): answers {@code touched} when none
+     * would change again.
+     *
+     * @throws CopiesRemainException when some document still holds the user's data
+     */
+    public int verify(List<MultiGetResponseItem<ObjectNode>> docs, AssetRewrite rewrite, String skipStatuses, int touched) {
+        Set<String> skip = AssetRewrite.statuses(skipStatuses);
+        int left = 0;
+        for (MultiGetResponseItem<ObjectNode> doc : docs) {
+            GetResult<ObjectNode> result = doc.isResult() ? doc.result() : null;
+            if (result != null && result.found() && !changes(result.id(), result.source(), rewrite, skip).isEmpty()) {
+                left++;
+            }
+        }
+        return CopiesRemainException.unlessAny("elasticsearch", left, touched);
+    }
+
+    private static Map<String, Object> changes(String id, ObjectNode source, AssetRewrite rewrite, Set<String> skip) {
+        if (source == null) {
+            return Map.of();
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> metadata = JSON.convertValue(source, Map.class);
+        return rewrite.changes(id, metadata, skip);
+    }
+
+    /** Groups a scroll's hits; closes the scroll (clearing it on the server) when closed itself. */
+    private static final class Pages implements Iterator<List<Hit<ObjectNode>>>, Closeable {
+        private final Iterator<Hit<ObjectNode>> hits;
+        private final int size;
+
+        Pages(Iterator<Hit<ObjectNode>> hits, int size) {
+            this.hits = hits;
+            this.size = size;
+        }
+
+        @Override
+        public boolean hasNext() {
+            return hits.hasNext();
+        }
+
+        @Override
+        public List<Hit<ObjectNode>> next() {
+            if (!hits.hasNext()) {
+                throw new NoSuchElementException();
+            }
+            List<Hit<ObjectNode>> page = new ArrayList<>(size);
+            while (page.size() < size && hits.hasNext()) {
+                page.add(hits.next());
+            }
+            return page;
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (hits instanceof Closeable closeable) {
+                closeable.close();
+            }
+        }
     }
 }

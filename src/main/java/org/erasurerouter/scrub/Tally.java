@@ -3,7 +3,10 @@ package org.erasurerouter.scrub;
 import org.apache.camel.AggregationStrategy;
 import org.apache.camel.Exchange;
 
-/** Sums the integer bodies of split parts, so a store route answers how many records it touched in all. */
+/**
+ * Sums the integer bodies of split parts, so a store route answers how many records it touched in all: 0 when there
+ * was nothing to split (a user with no assets).
+ */
 public class Tally implements AggregationStrategy {
 
     @Override
@@ -15,5 +18,17 @@ public class Tally implements AggregationStrategy {
         }
         sum.getMessage().setBody(sum.getMessage().getBody(Integer.class) + value);
         return sum;
+    }
+
+    @Override
+    public void onCompletion(Exchange sum, Exchange input) {
+        if (sum == null && input != null) {
+            input.getMessage().setBody(0);
+        }
+    }
+
+    /** The total of two tallies. */
+    public static int sum(int a, int b) {
+        return a + b;
     }
 }

@@ -792,6 +792,33 @@ class FieldRewriterTest {
     }
 
     @Test
+    void keepsAHashOnTheSecondRunSoARerunChangesNothing() throws Exception {
+        FieldRewriter rewriter = rewriter("createdBy", "creator:hash, originData.creator.name:hash");
+        Map<String, Object> node = new LinkedHashMap<>(contentNode(USER, OTHER));
+        node.putAll(rewriter.changes(node, USER, NAME));
+
+        assertEquals(Map.of(), rewriter.changes(node, USER, NAME));
+
+        JsonNode root = tree("{'createdBy':'%s','creator':'Ada Lovelace'}".formatted(USER));
+        rewriter.rewriteTree(root, USER, NAME);
+        JsonNode once = root.deepCopy();
+        assertEquals(0, rewriter.rewriteTree(root, USER, NAME));
+        assertEquals(once, root);
+    }
+
+    @Test
+    void rewritesOnlyTheTreeObjectsItIsToldTo() throws Exception {
+        JsonNode root = tree(("{'identifier':'do_1','createdBy':'%1$s','creator':'Ada Lovelace','status':'Retired',"
+                + "'children':[{'identifier':'do_2','createdBy':'%1$s','creator':'Ada Lovelace','status':'Live'}]}")
+                .formatted(USER));
+
+        assertEquals(1, sunbird.rewriteTree(root, USER, NAME,
+                object -> !"Retired".equals(object.path("status").asText())));
+        assertEquals(NAME, root.get("creator").textValue());
+        assertEquals(DELETED, root.get("children").get(0).get("creator").textValue());
+    }
+
+    @Test
     void doesNotCreateMissingFieldsInTheTree() throws Exception {
         JsonNode root = tree("{'createdBy':'%1$s','lastPublishedBy':'%1$s','originData':{'copyType':'deep'}}"
                 .formatted(USER));

@@ -1,0 +1,135 @@
+package org.erasurerouter.scrub;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.erasurerouter.intake.ErasureRequest;
+
+/**
+ * What one request does to the assets it concerns, the same in every store: which assets (those whose search keys
+ * name the user and, for a transfer of one asset, that asset and its draft) and how their metadata changes (masked
+ * for a deletion; for a transfer, the owner key set to the new owner and the owner's name fields to the new owner's
+ * name). Immutable; holds the names of the request, so it is never logged.
+ */
+public final class AssetRewrite {
+
+    /** The metadata field a status rule reads, in graph nodes, hierarchy entries and search documents alike. */
+    public static final String STATUS = "status";
+    /** The identifier of an entry in a hierarchy JSON. */
+    public static final String IDENTIFIER = "identifier";
+
+    private final String userId;
+    private final String userName;
+    private final List<String> owners;
+    private final List<String> searchKeys;
+    private final Set<String> identifiers;
+    private final FieldRewriter names;
+    private final FieldRewriter owner;
+
+    private AssetRewrite(String userId, String userName, List<String> owners, List<String> searchKeys,
+                         Set<String> identifiers, FieldRewriter names, FieldRewriter owner) {
+        this.userId = userId;
+        this.userName = userName;
+        this.owners = owners;
+        this.searchKeys = searchKeys;
+        this.identifiers = identifiers;
+        this.names = names;
+        this.owner = owner;
+    }
+
+    /** A deletion: every asset whose search keys name the user has its target fields masked. */
+    public static AssetRewrite erasure(FieldRewriter rewriter, ErasureRequest request) {
+        return new AssetRewrite(request.userId(), request.userName(), List.of(request.userId()),
+                List.copyOf(rewriter.searchKeys()), Set.of(), rewriter, null);
+    }
+
+    /**
+     * An ownership transfer: the named asset and its draft ({@code draftSuffix}), or all of the previous owner's,
+     * get {@code ownerKey} = the new owner's id and the owner key's target fields = the new owner's name (the
+     * configured replacement when the event gave none, so the previous owner's name never survives). Assets are
+     * found under both owners, so a store that runs after the graph changed hands still finds them.
+     */
+    public static AssetRewrite transfer(FieldRewriter rewriter, String ownerKey, String draftSuffix, ErasureRequest request) {
+        List<FieldRule> ownerRules = rewriter.rules().stream().filter(rule -> rule.searchKey().equals(ownerKey))
+                .map(rule -> new FieldRule(ownerKey, rule.target(), MaskingStrategy.REPLACE)).toList();
+        String newName = request.toUserName() != null ? request.toUserName() : rewriter.replacement();
+        Set<String> identifiers = new LinkedHashSet<>();
+        for (String id : request.assetIds()) {
+            identifiers.add(id);
+            identifiers.add(id.endsWith(draftSuffix) ? id.substring(0, id.length() - draftSuffix.length()) : id + draftSuffix);
+        }
+        return new AssetRewrite(request.userId(), request.userName(), List.of(request.userId(), request.toUserId()),
+                List.of(ownerKey), Set.copyOf(identifiers),
+                ownerRules.isEmpty() ? null : new FieldRewriter(ownerRules, newName, null),
+                new FieldRewriter(List.of(new FieldRule(ownerKey, ownerKey)), request.toUserId(), null));
+    }
+
+    /** The user whose data is rewritten (the previous owner of a transfer). */
+    public String userId() {
+        return userId;
+    }
+
+    /** The user ids an asset's search keys are compared with to find it. */
+    public List<String> owners() {
+        return owners;
+    }
+
+    /** The properties compared with {@link #owners()}. */
+    public List<String> searchKeys() {
+        return searchKeys;
+    }
+
+    /** The assets a transfer names, drafts included; empty means every asset found. */
+    public Set<String> identifiers() {
+        return identifiers;
+    }
+
+    /**
+     * The changed top-level fields of one asset's metadata, fit for a partial update; empty when the asset is not
+     * the user's, is not named by a transfer, or has a status in {@code skip}.
+     */
+    public Map<String, Object> changes(String identifier, Map<String, Object> metadata, Set<String> skip) {
+        if (!concerns(identifier, metadata.get(STATUS), skip)) {
+            return Map.of();
+        }
+        Map<String, Object> changes = new HashMap<>();
+        if (names != null) {
+            changes.putAll(names.changes(metadata, userId, userName));
+        }
+        if (owner != null) {
+            changes.putAll(owner.changes(metadata, userId, null));
+        }
+        return changes;
+    }
+
+    /** Rewrites in place every entry of a hierarchy JSON this request concerns, at any depth; answers how many. */
+    public int rewriteTree(JsonNode tree, Set<String> skip) {
+        java.util.function.Predicate<ObjectNode> include = entry -> concerns(entry.path(IDENTIFIER).asText(null),
+                entry.path(STATUS).asText(null), skip);
+        int rewritten = names == null ? 0 : names.rewriteTree(tree, userId, userName, include);
+        return owner == null ? rewritten : owner.rewriteTree(tree, userId, null, include);
+    }
+
+    /** Whether the request concerns an asset with this identifier and status (the owner is checked by the rules). */
+    public boolean concerns(String identifier, Object status, Set<String> skip) {
+        return (identifiers.isEmpty() || identifiers.contains(identifier)) && !(status != null && skip.contains(status.toString()));
+    }
+
+    /** The statuses of a comma-separated setting, e.g. {@code Retired, Unlisted}; blank means none. */
+    public static Set<String> statuses(String csv) {
+        return csv == null ? Set.of() : Arrays.stream(csv.split(",")).map(String::trim).filter(s -> !s.isEmpty())
+                .collect(Collectors.toUnmodifiableSet());
+    }
+
+    /** Keeps the names of the request out of every string form. */
+    @Override
+    public String toString() {
+        return "AssetRewrite[user " + userId + (owner == null ? ", erasure" : ", transfer") + "]";
+    }
+}

@@ -1,0 +1,314 @@
+package org.erasurerouter;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import org.erasurerouter.servers.RealServers;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The four content stores scrubbed on Sunbird-shaped data: every object type and status, drafts, nested hierarchies,
+ * arrays, JSON strings, other users' collections, hostile ids and names, reruns, masking strategies and transfers.
+ * The runtime pages by 100 assets, so a user with 1,000 assets is handled in many pages in every store.
+ */
+@ExtendWith(RealServers.class)
+class ContentStoresIT {
+    private static final Duration WAIT = Duration.ofSeconds(180);
+    private static final String TOPIC = "delete.user.content." + UUID.randomUUID();
+    private static final Map<String, Long> NO_COPIES = Map.of("cassandra", 0L, "elasticsearch", 0L, "neo4j", 0L, "redis", 0L);
+
+    private static RunningRouter router;
+    private static SunbirdContent content;
+    private static DeletionEvents events;
+
+    @BeforeAll
+    static void startRuntime() throws Exception {
+        try (var db = java.sql.DriverManager.getConnection(RealServers.get().jdbcUrl(), "postgres", "postgres")) {
+            db.createStatement().execute("CREATE TABLE IF NOT EXISTS content_profile (user_id text)");
+        }
+        content = new SunbirdContent(RealServers.get());
+        router = RunningRouter.start(settings(TOPIC, Map.of()));
+        events = DeletionEvents.producer();
+    }
+
+    @AfterAll
+    static void stopRuntime() throws Exception {
+        for (AutoCloseable c : new AutoCloseable[] {events, content, router}) {
+            if (c != null) {
+                c.close();
+            }
+        }
+    }
+
+    @Test
+    void erasesAUserWithNoAssetsAndTouchesNothing() throws Exception {
+        String userId = "u-none-" + UUID.randomUUID();
+        List<String> others = content.seedAssets(prefix(), "u-other-" + UUID.randomUUID(), "Grace Hopper " + tag(), 10);
+        Map<String, String> before = content.snapshot(others);
+
+        JsonNode request = erase(userId, "Nobody " + tag());
+
+        assertEquals(Map.of("neo4j", 0, "cassandra", 0, "elasticsearch", 0, "redis", 0), touched(request));
+        assertEquals(before, content.snapshot(others));
+    }
+
+    @Test
+    void erasesTheOnlyAssetOfAUserFromEveryStore() throws Exception {
+        String userId = "u-one-" + UUID.randomUUID();
+        String name = "Ada Lovelace " + tag();
+        String asset = content.seedAssets(prefix(), userId, name, 1).get(0);
+
+        JsonNode request = erase(userId, name);
+
+        assertEquals(Map.of("neo4j", 1, "cassandra", 0, "elasticsearch", 1, "redis", 0), touched(request),
+                "a Draft content: a node and a document, neither a hierarchy nor a cache entry");
+        assertEquals(NO_COPIES, content.copiesOfName(name));
+        assertEquals("Deleted User", content.nodeOf(asset).get("creator"));
+    }
+
+    @Test
+    void erasesAThousandAssetsOfEveryTypeAndStatusAndLeavesEveryOtherUserByteForByte() throws Exception {
+        String userId = "u-many-" + UUID.randomUUID();
+        String name = "Mary Somerville " + tag();
+        String prefix = prefix();
+        List<String> own = content.seedAssets(prefix, userId, name, 1000);
+        List<String> others = new ArrayList<>(content.seedAssets(prefix + "_other", "u-other-" + UUID.randomUUID(), "Emmy Noether " + tag(), 40));
+        others.addAll(content.seedCollectionHolding(prefix + "_shelf", "u-shelf-" + UUID.randomUUID(), "Hedy Lamarr " + tag(),
+                prefix + "_other_0", "u-unrelated", "Unrelated Author"));
+        Map<String, String> before = content.snapshot(others);
+        assertTrue(own.size() > 1000, "drafts were seeded too: " + own.size());
+        assertTrue(content.copiesOfName(name).values().stream().allMatch(c -> c > 0), "the name was seeded in every store");
+
+        JsonNode request = erase(userId, name);
+
+        assertEquals(NO_COPIES, content.copiesOfName(name));
+        Map<String, Integer> touched = touched(request);
+        assertEquals(own.size(), touched.get("neo4j"), "every node, drafts included");
+        assertEquals(own.size(), touched.get("elasticsearch"), "every document");
+        assertTrue(touched.get("cassandra") >= 400, "every collection and question set hierarchy: " + touched);
+        assertTrue(touched.get("redis") > 0, touched.toString());
+        request.get("stores").forEach(store -> assertEquals(0, store.get("copiesLeft").asInt(), store.toString()));
+        assertEquals(before, content.snapshot(others), "another user's data changed");
+    }
+
+    @Test
+    void scrubsTheUsersChildInsideAnotherUsersCollectionAndEvictsThatCollectionsCache() throws Exception {
+        String userId = "u-child-" + UUID.randomUUID();
+        String name = "Sophie Germain " + tag();
+        String ownerName = "Katherine Johnson " + tag();
+        String prefix = prefix();
+        String child = content.seedAssets(prefix, userId, name, 1).get(0);
+        String shelf = prefix + "_shelf";
+        content.seedCollectionHolding(shelf, "u-owner-" + UUID.randomUUID(), ownerName, child, userId, name);
+        assertTrue(content.hierarchyOf(shelf + ".img").contains(name));
+
+        erase(userId, name);
+
+        for (String row : List.of(shelf, shelf + ".img")) {
+            String hierarchy = content.hierarchyOf(row);
+            assertFalse(hierarchy.contains(name), row + " still holds the name");
+            assertTrue(hierarchy.contains(ownerName), "the collection owner's own entries are kept in " + row);
+            JsonNode entry = new ObjectMapper().readTree(hierarchy).at("/children/0/children/0/children/0");
+            assertEquals(child, entry.get("identifier").asText());
+            assertEquals("Deleted User", entry.get("creator").asText());
+        }
+        assertFalse(content.cached("hierarchy_" + shelf), "the collection's cached hierarchy is evicted");
+        assertFalse(content.cached(shelf), "the collection's cached metadata is evicted");
+        assertEquals(NO_COPIES, content.copiesOfName(name));
+    }
+
+    @Test
+    void handlesIdsAndNamesWithQuotesBackslashesQueryMetacharactersAndNonLatinScripts() throws Exception {
+        String userId = "u'\"\\; DETACH DELETE n; DROP TABLE x;-- $1 {} ` ü-" + UUID.randomUUID();
+        String name = "O'Brien \"Bob\" \\ '); MATCH (n) DETACH DELETE n;-- 张伟 Дмитрий मोहन " + tag();
+        String prefix = prefix();
+        content.seedAssets(prefix, userId, name, 10);
+        List<String> others = content.seedAssets(prefix + "_other", "u-other-" + UUID.randomUUID(), "Plain Name " + tag(), 10);
+        Map<String, String> before = content.snapshot(others);
+
+        JsonNode request = erase(userId, name);
+
+        assertEquals(NO_COPIES, content.copiesOfName(name));
+        assertEquals(userId, content.nodeOf(prefix + "_0").get("createdBy"), "the user id itself is kept as the owner");
+        assertEquals(before, content.snapshot(others));
+        assertEquals(11, touched(request).get("neo4j"), "ten assets and one draft");
+    }
+
+    @Test
+    void changesNothingWhenTheSameDeletionRunsAgain() throws Exception {
+        String userId = "u-again-" + UUID.randomUUID();
+        String name = "Rosalind Franklin " + tag();
+        String prefix = prefix();
+        List<String> own = content.seedAssets(prefix, userId, name, 25);
+        erase(userId, name);
+        Map<String, String> once = content.snapshot(own);
+
+        JsonNode again = erase(userId, name, 2);
+
+        assertEquals(Map.of("neo4j", 0, "cassandra", 0, "elasticsearch", 0, "redis", 0), touched(again));
+        assertEquals(once, content.snapshot(own));
+    }
+
+    @Test
+    void masksEachTargetWithItsStrategyAndLeavesTheStatusesAStoreSkips() throws Exception {
+        String topic = "delete.user.strategies." + UUID.randomUUID();
+        String secret = "strategy-secret";
+        String userId = "u-strategies-" + UUID.randomUUID();
+        String name = "Lise Meitner " + tag();
+        String prefix = prefix();
+        List<String> own = content.seedAssets(prefix, userId, name, 7);
+        try (RunningRouter strategies = RunningRouter.start(settings(topic, Map.of(
+                "erasure.pii.fields.createdBy", "creator:null, originData.creator.name:hash",
+                "erasure.pii.fields.lastPublishedBy", "publisher:replace",
+                "erasure.pii.hash-secret", secret,
+                "erasure.elasticsearch.skip-statuses", "Retired")))) {
+            events.publish(topic, userId, DeletionEvents.deleteUser(userId, name, "org-1"));
+            JsonNode request = strategies.api().awaitFinished(userId, 1, WAIT).get("erasures").get(0);
+            assertEquals("DONE", request.get("status").asText(), request.toString());
+        }
+        Map<String, Object> live = content.nodeOf(prefix + "_2");
+        assertFalse(live.containsKey("creator"), "null removes the value");
+        assertEquals("{\"creator\":{\"name\":\"" + hmac(secret, name) + "\"}}", live.get("originData"), "hash writes the HMAC");
+        assertEquals("Deleted User", live.get("publisher"), "replace writes the replacement");
+        assertEquals(List.of("Deleted User", "Sunbird Org"), content.nodeOf(prefix + "_3").get("publisher"),
+                "an array has the name replaced, the other element kept");
+        String retired = prefix + "_4";
+        assertEquals("Retired", content.nodeOf(retired).get("status"));
+        assertTrue(content.documentOf(retired).contains(name), "elasticsearch skips Retired documents");
+        assertFalse(content.nodeOf(retired).containsKey("creator"), "the graph does not skip them");
+        assertEquals(1L, content.copiesOfName(name).get("elasticsearch"));
+        assertEquals(0L, content.copiesOfName(name).get("neo4j"));
+        assertFalse(own.isEmpty());
+    }
+
+    @Test
+    void handsANamedAssetAndItsDraftToTheNewOwnerInAllFourStores() throws Exception {
+        String fromUser = "u-from-" + UUID.randomUUID();
+        String toUser = "u-to-" + UUID.randomUUID();
+        String fromName = "Ada Byron " + tag();
+        String toName = "Grace Murray " + tag();
+        String prefix = prefix();
+        // asset 51 is a Live Collection with a draft; its hierarchy holds asset 52, which the transfer does not name
+        List<String> own = content.seedAssets(prefix, fromUser, fromName, 52);
+        String asset = prefix + "_51";
+        assertTrue(own.contains(asset + ".img"));
+        List<String> untouched = new ArrayList<>(own);
+        untouched.removeAll(List.of(asset, asset + ".img"));
+        Map<String, String> before = content.snapshot(untouched);
+        assertTrue(content.cached(asset));
+
+        events.publish(TOPIC, fromUser, DeletionEvents.transferOwnership(fromUser, fromName, toUser, toName, asset));
+        JsonNode request = router.api().awaitFinished(fromUser, 1, WAIT).get("erasures").get(0);
+
+        assertEquals("DONE", request.get("status").asText(), request.toString());
+        assertEquals(Map.of("neo4j", 2, "cassandra", 2, "elasticsearch", 2, "redis", 2), touched(request));
+        for (String id : List.of(asset, asset + ".img")) {
+            Map<String, Object> node = content.nodeOf(id);
+            assertEquals(toUser, node.get("createdBy"));
+            assertEquals(toName, node.get("creator"));
+            JsonNode root = new ObjectMapper().readTree(content.hierarchyOf(id));
+            assertEquals(toUser, root.get("createdBy").asText());
+            assertEquals(toName, root.get("creator").asText());
+            assertEquals(fromUser, root.at("/children/0/children/0/createdBy").asText(), "the child it holds is not named");
+            JsonNode doc = new ObjectMapper().readTree(content.documentOf(id));
+            assertEquals(toUser, doc.get("createdBy").asText());
+            assertEquals(toName, doc.get("creator").asText());
+            assertFalse(content.cached(id), "the cached copy is evicted");
+        }
+        assertEquals("SKIPPED", request.at("/stores/jdbc/status").asText());
+        assertEquals(before, content.snapshot(untouched), "assets the event did not name keep their owner");
+    }
+
+    @Test
+    void handsEveryAssetToTheNewOwnerWhenTheTransferNamesNone() throws Exception {
+        String fromUser = "u-from-all-" + UUID.randomUUID();
+        String toUser = "u-to-all-" + UUID.randomUUID();
+        String fromName = "Hypatia " + tag();
+        String prefix = prefix();
+        List<String> own = content.seedAssets(prefix, fromUser, fromName, 12);
+
+        String toName = "Cecilia Payne " + tag();
+        events.publish(TOPIC, fromUser, DeletionEvents.transferOwnership(fromUser, fromName, toUser, toName, null));
+        JsonNode request = router.api().awaitFinished(fromUser, 1, WAIT).get("erasures").get(0);
+
+        assertEquals("DONE", request.get("status").asText(), request.toString());
+        for (String id : own) {
+            Map<String, Object> node = content.nodeOf(id);
+            assertEquals(toUser, node.get("createdBy"), id);
+            assertEquals(toName, node.get("creator"), id);
+            assertTrue(node.get("originData").toString().contains(toName), id);
+            JsonNode doc = new ObjectMapper().readTree(content.documentOf(id));
+            assertEquals(toUser, doc.get("createdBy").asText(), id);
+            assertEquals(toName, doc.get("creator").asText(), id);
+            String hierarchy = content.hierarchyOf(id);
+            if (hierarchy != null) {
+                assertEquals(toUser, new ObjectMapper().readTree(hierarchy).get("createdBy").asText(), id);
+            }
+            assertFalse(content.cached(id), id);
+        }
+        assertEquals(own.size(), touched(request).get("neo4j"), "twelve assets and a draft");
+    }
+
+    private static Map<String, String> settings(String topic, Map<String, String> extra) {
+        Map<String, String> settings = new LinkedHashMap<>(Map.of(
+                "erasure.kafka.topics", topic,
+                "erasure.kafka.dead-letter-topic", topic + ".dlq",
+                "erasure.kafka.group-id", "content-" + UUID.randomUUID(),
+                "erasure.stores", "neo4j,cassandra,elasticsearch,redis,jdbc",
+                "erasure.jdbc.tables", "content_profile.user_id",
+                "erasure.page-size", "100"));
+        settings.putAll(extra);
+        return settings;
+    }
+
+    private static JsonNode erase(String userId, String name) throws Exception {
+        return erase(userId, name, 1);
+    }
+
+    /** Publishes a deletion and answers the user's {@code nth} finished request from the ledger, checked DONE. */
+    private static JsonNode erase(String userId, String name, int nth) throws Exception {
+        events.publish(TOPIC, userId, DeletionEvents.deleteUser(userId, name, "org-1"));
+        JsonNode erasures = router.api().awaitFinished(userId, nth, WAIT).get("erasures");
+        JsonNode request = erasures.get(0);
+        assertEquals("DONE", request.get("status").asText(), request.toString());
+        return request;
+    }
+
+    private static Map<String, Integer> touched(JsonNode request) {
+        Map<String, Integer> touched = new LinkedHashMap<>();
+        request.get("stores").fields().forEachRemaining(s -> {
+            if (!s.getKey().equals("jdbc")) {
+                touched.put(s.getKey(), s.getValue().get("assetsTouched").asInt());
+            }
+        });
+        return touched;
+    }
+
+    private static String prefix() {
+        return "do_" + UUID.randomUUID().toString().replace("-", "");
+    }
+
+    private static String tag() {
+        return UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    private static String hmac(String secret, String value) throws Exception {
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec(secret.getBytes(java.nio.charset.StandardCharsets.UTF_8), "HmacSHA256"));
+        return java.util.HexFormat.of().formatHex(mac.doFinal(value.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    }
+}
