@@ -10,7 +10,7 @@ public class CopiesRemainException extends RuntimeException {
     private final int copies;
 
     public CopiesRemainException(String store, int copies) {
-        super(copies + (copies == 1 ? " record" : " records") + " in " + store + " still hold the user's data after rewriting");
+        super(store + " still holds the user's data in " + copies + (copies == 1 ? " record" : " records") + " after rewriting");
         this.copies = copies;
     }
 

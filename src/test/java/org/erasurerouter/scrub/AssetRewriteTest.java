@@ -1,0 +1,125 @@
+package org.erasurerouter.scrub;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import co.elastic.clients.elasticsearch.core.mget.MultiGetResponseItem;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.erasurerouter.intake.ErasureRequest;
+import org.junit.jupiter.api.Test;
+
+class AssetRewriteTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String FROM = "u-from";
+    private static final String TO = "u-to";
+    private static final FieldRewriter SUNBIRD = FieldRewriter.fromSettings(
+            new java.util.TreeMap<>(Map.of("createdBy", "creator, originData.creator.name", "lastPublishedBy", "publisher")),
+            "Deleted User", null);
+    private static final AssetRewrites REWRITES = new AssetRewrites(SUNBIRD, "createdBy", ".img");
+
+    private static ErasureRequest deletion() {
+        return new ErasureRequest("r1", ErasureRequest.DELETE_USER, FROM, "org", 0, "Ada Lovelace", null, null, List.of());
+    }
+
+    private static ErasureRequest transfer(String toName, String... assets) {
+        return new ErasureRequest("r2", ErasureRequest.OWNERSHIP_TRANSFER, FROM, "org", 0, "Ada Lovelace", TO, toName,
+                List.of(assets));
+    }
+
+    private static Map<String, Object> asset(String status) {
+        Map<String, Object> asset = new LinkedHashMap<>();
+        asset.put("status", status);
+        asset.put("createdBy", FROM);
+        asset.put("creator", "Ada Lovelace");
+        asset.put("originData", "{\"creator\":{\"name\":\"Ada Lovelace\"}}");
+        asset.put("lastPublishedBy", FROM);
+        asset.put("publisher", "Ada Lovelace");
+        return asset;
+    }
+
+    @Test
+    void masksEveryTargetOfADeletedUsersAsset() {
+        assertEquals(Map.of("creator", "Deleted User", "originData", "{\"creator\":{\"name\":\"Deleted User\"}}",
+                "publisher", "Deleted User"), REWRITES.erasure(deletion()).changes("do_1", asset("Live"), Set.of()));
+    }
+
+    @Test
+    void leavesAnAssetWhoseStatusTheStoreSkips() {
+        AssetRewrite erasure = REWRITES.erasure(deletion());
+        assertEquals(Map.of(), erasure.changes("do_1", asset("Retired"), AssetRewrite.statuses("Retired, Unlisted")));
+        assertFalse(erasure.changes("do_1", asset("Live"), AssetRewrite.statuses("Retired")).isEmpty());
+    }
+
+    @Test
+    void transfersTheOwnerKeyAndItsNamesButNotThePublisher() {
+        Map<String, Object> changes = REWRITES.transfer(transfer("Grace Hopper")).changes("do_1", asset("Live"), Set.of());
+        assertEquals(Map.of("createdBy", TO, "creator", "Grace Hopper",
+                "originData", "{\"creator\":{\"name\":\"Grace Hopper\"}}"), changes);
+    }
+
+    @Test
+    void transfersOnlyTheNamedAssetAndItsDraft() {
+        AssetRewrite transfer = REWRITES.transfer(transfer("Grace Hopper", "do_1"));
+        assertEquals(Set.of("do_1", "do_1.img"), transfer.identifiers());
+        assertFalse(transfer.changes("do_1.img", asset("Draft"), Set.of()).isEmpty());
+        assertEquals(Map.of(), transfer.changes("do_2", asset("Live"), Set.of()));
+        assertEquals(List.of(FROM, TO), transfer.owners(), "found under either owner, whichever store ran first");
+        assertEquals(List.of("createdBy"), transfer.searchKeys());
+    }
+
+    @Test
+    void writesTheReplacementWhenTheTransferGivesNoNewName() {
+        assertEquals("Deleted User", REWRITES.transfer(transfer(null)).changes("do_1", asset("Live"), Set.of()).get("creator"));
+    }
+
+    @Test
+    void rewritesOnlyTheNamedEntriesOfAHierarchyAtAnyDepth() throws Exception {
+        JsonNode tree = JSON.readTree("""
+                {"identifier":"do_9","createdBy":"u-from","creator":"Ada Lovelace","children":[
+                  {"identifier":"do_9_u1","children":[
+                    {"identifier":"do_1","createdBy":"u-from","creator":"Ada Lovelace"},
+                    {"identifier":"do_2","createdBy":"u-from","creator":"Ada Lovelace"}]}]}""");
+
+        assertEquals(1, REWRITES.transfer(transfer("Grace Hopper", "do_1")).rewriteTree(tree, Set.of()));
+        assertEquals("u-from", tree.get("createdBy").asText());
+        JsonNode entries = tree.at("/children/0/children");
+        assertEquals(TO, entries.get(0).get("createdBy").asText());
+        assertEquals("Grace Hopper", entries.get(0).get("creator").asText());
+        assertEquals("Ada Lovelace", entries.get(1).get("creator").asText());
+    }
+
+    @Test
+    void keepsTheNamesOutOfItsStringForm() {
+        String text = REWRITES.transfer(transfer("Grace Hopper")).toString();
+        assertFalse(text.contains("Ada") || text.contains("Grace"), text);
+        assertTrue(text.contains(FROM));
+    }
+
+    @Test
+    void failsTheVerificationOfADocumentThatStillHoldsTheName() {
+        ObjectNode source = JSON.valueToTree(asset("Live"));
+        MultiGetResponseItem<ObjectNode> stale = MultiGetResponseItem.of(i -> i.result(r -> r.index("compositesearch")
+                .id("do_1").found(true).source(source)));
+        ObjectNode clean = JSON.valueToTree(Map.of("createdBy", FROM, "creator", "Deleted User", "status", "Live"));
+        MultiGetResponseItem<ObjectNode> done = MultiGetResponseItem.of(i -> i.result(r -> r.index("compositesearch")
+                .id("do_2").found(true).source(clean)));
+        SearchDocuments documents = new SearchDocuments();
+        AssetRewrite erasure = REWRITES.erasure(deletion());
+
+        CopiesRemainException left = assertThrows(CopiesRemainException.class,
+                () -> documents.verify(List.of(stale, done), erasure, "", 2));
+        assertEquals(1, left.copies());
+        assertEquals("elasticsearch still holds the user's data in 1 record after rewriting", left.getMessage());
+        assertEquals(2, documents.verify(List.of(done), erasure, "", 2));
+        assertEquals(2, documents.verify(List.of(stale), erasure, "Live", 2), "a skipped status is not a copy left");
+    }
+}
