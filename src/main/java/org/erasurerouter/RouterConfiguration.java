@@ -22,6 +22,7 @@ import org.erasurerouter.scrub.FieldRewriter;
 import org.erasurerouter.scrub.GraphAssets;
 import org.erasurerouter.scrub.HierarchyScrubber;
 import org.erasurerouter.scrub.SearchDocuments;
+import org.erasurerouter.scrub.TableRules;
 import org.neo4j.driver.AuthTokens;
 import org.neo4j.driver.Config;
 import org.neo4j.driver.Driver;
@@ -142,7 +143,10 @@ public class RouterConfiguration implements CamelConfiguration {
         return new RecordRetry(ledger);
     }
 
-    /** The bean that needs the field rules, which are a family of keys ({@code erasure.pii.fields.<searchKey>}). */
+    /**
+     * The bean that needs the field rules, which are a family of keys ({@code erasure.pii.fields.<searchKey>}); and,
+     * when the jdbc store is enabled, the check that its tables and columns exist.
+     */
     @Override
     public void configure(CamelContext context) {
         PropertiesComponent properties = context.getPropertiesComponent();
@@ -153,6 +157,10 @@ public class RouterConfiguration implements CamelConfiguration {
         FieldRewriter rewriter = FieldRewriter.fromSettings(rules,
                 properties.resolveProperty("erasure.pii.replacement").orElse(null),
                 properties.resolveProperty("erasure.pii.hash-secret").orElse(null));
+        if (ErasureLedger.names(properties.resolveProperty("erasure.stores").orElse("")).contains("jdbc")) {
+            TableRules.checkAgainst(context.getRegistry().lookupByNameAndType("erasureDataSource", DataSource.class),
+                    properties.resolveProperty("erasure.jdbc.tables").orElse(""));
+        }
         context.getRegistry().bind("assetRewrites", new AssetRewrites(rewriter,
                 properties.resolveProperty("erasure.transfer.owner-key").orElse("createdBy"),
                 properties.resolveProperty("erasure.draft-suffix").orElse("")));

@@ -29,6 +29,11 @@ public final class RunningRouter implements AutoCloseable {
         try {
             main.start();
         } catch (Exception e) {
+            try {
+                main.stop();
+            } catch (Exception ignored) {
+                // the start-up failure is what the caller needs to see
+            }
             throw new IllegalStateException("runtime did not start", e);
         }
         return new RunningRouter(main);

@@ -90,4 +90,23 @@ class StoreChecksIT {
             assertTrue(result.detail().contains("127.0.0.1:" + closedPort), result::toString);
         }
     }
+
+    @Test
+    void aTableOrColumnTheDatabaseLacksStopsStartUpWithAMessageNamingIt() throws Exception {
+        try (var db = java.sql.DriverManager.getConnection(RealServers.get().jdbcUrl(), "postgres", "postgres")) {
+            db.createStatement().execute("CREATE TABLE IF NOT EXISTS checked_profile (user_id text, name text)");
+        }
+        IllegalStateException failed = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> RunningRouter.start(Map.of("erasure.kafka.topics", "checks-" + UUID.randomUUID(),
+                        "erasure.stores", "neo4j,jdbc",
+                        "erasure.jdbc.tables", "checked_profile.user_id, checked_profile.userid, public.checked_profiles.user_id")));
+        InvalidSettingException invalid = InvalidSettingException.findIn(failed);
+        assertEquals("erasure.jdbc.tables names what the database lacks: table 'checked_profile' has no column 'userid';"
+                + " table 'public.checked_profiles' does not exist", invalid == null ? String.valueOf(failed) : invalid.getMessage());
+
+        try (RunningRouter valid = RunningRouter.start(Map.of("erasure.kafka.topics", "checks-" + UUID.randomUUID(),
+                "erasure.stores", "neo4j,jdbc", "erasure.jdbc.tables", "checked_profile.user_id, public.Checked_Profile.USER_ID"))) {
+            assertTrue(valid.context().isStarted(), "existing tables and columns pass, in any letter case");
+        }
+    }
 }
