@@ -304,12 +304,6 @@ public final class SunbirdContent implements AutoCloseable {
         return count;
     }
 
-    /** The {@code createdBy} of a graph node. */
-    public String ownerOf(String identifier) {
-        return neo4j.executableQuery("MATCH (n:domain {IL_UNIQUE_ID: $id}) RETURN n.createdBy AS by")
-                .withParameters(Map.of("id", identifier)).execute().records().get(0).get("by").asString();
-    }
-
     private String elasticsearch(String method, String path, String json) throws Exception {
         HttpRequest request = HttpRequest.newBuilder(URI.create(servers.elasticsearchUrl() + path))
                 .header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(json)).build();

@@ -328,7 +328,7 @@ public class ErasureLedger {
         return null;
     }
 
-    /** The store names of a comma-separated setting, trimmed, blanks left out, in order. */
+    /** The names of a comma-separated setting (stores, statuses), trimmed, blanks left out, in order. */
     public static Set<String> names(String csv) {
         return csv == null ? Set.of() : Arrays.stream(csv.split(",")).map(String::trim).filter(s -> !s.isEmpty())
                 .collect(Collectors.toCollection(java.util.LinkedHashSet::new));

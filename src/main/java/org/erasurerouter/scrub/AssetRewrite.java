@@ -2,14 +2,13 @@ package org.erasurerouter.scrub;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Collectors;
 import org.erasurerouter.intake.ErasureRequest;
+import org.erasurerouter.ledger.ErasureLedger;
 
 /**
  * What one request does to the assets it concerns, the same in every store: which assets (those whose search keys
@@ -123,8 +122,7 @@ public final class AssetRewrite {
 
     /** The statuses of a comma-separated setting, e.g. {@code Retired, Unlisted}; blank means none. */
     public static Set<String> statuses(String csv) {
-        return csv == null ? Set.of() : Arrays.stream(csv.split(",")).map(String::trim).filter(s -> !s.isEmpty())
-                .collect(Collectors.toUnmodifiableSet());
+        return ErasureLedger.names(csv);
     }
 
     /** Keeps the names of the request out of every string form. */

@@ -24,6 +24,16 @@ public final class TableRules {
     /** One {@code DELETE} per entry, with the user id as camel-jdbc's named parameter {@code :?erasureUserId}. */
     public static List<String> deleteStatements(String spec) {
         List<String> statements = new ArrayList<>();
+        for (String entry : entries(spec)) {
+            int dot = entry.lastIndexOf('.');
+            statements.add("DELETE FROM " + entry.substring(0, dot) + " WHERE " + entry.substring(dot + 1) + " = :?erasureUserId");
+        }
+        return statements;
+    }
+
+    /** The {@code [schema.]table.column} entries of the setting, each checked to be made of plain names. */
+    private static List<String> entries(String spec) {
+        List<String> entries = new ArrayList<>();
         for (String raw : spec == null ? new String[0] : spec.split(",")) {
             String entry = raw.trim();
             if (entry.isEmpty()) {
@@ -33,13 +43,12 @@ public final class TableRules {
                 throw new InvalidSettingException("erasure.jdbc.tables entry '" + entry
                         + "' is not [schema.]table.column made of letters, digits and underscores");
             }
-            int dot = entry.lastIndexOf('.');
-            statements.add("DELETE FROM " + entry.substring(0, dot) + " WHERE " + entry.substring(dot + 1) + " = :?erasureUserId");
+            entries.add(entry);
         }
-        if (statements.isEmpty()) {
+        if (entries.isEmpty()) {
             throw new InvalidSettingException("erasure.jdbc.tables is empty but the jdbc store is enabled in erasure.stores");
         }
-        return statements;
+        return entries;
     }
 
     /**
@@ -49,15 +58,11 @@ public final class TableRules {
      * @throws InvalidSettingException naming each table or column that does not exist
      */
     public static void checkAgainst(DataSource dataSource, String spec) {
-        deleteStatements(spec);
+        List<String> entries = entries(spec);
         List<String> problems = new ArrayList<>();
         try (Connection c = dataSource.getConnection()) {
             DatabaseMetaData metadata = c.getMetaData();
-            for (String raw : spec.split(",")) {
-                String entry = raw.trim();
-                if (entry.isEmpty()) {
-                    continue;
-                }
+            for (String entry : entries) {
                 String[] parts = entry.split("\\.");
                 String schema = parts.length == 3 ? parts[0] : c.getSchema();
                 String table = parts[parts.length - 2];
