@@ -22,7 +22,14 @@ import org.erasurerouter.scrub.FieldRewriter;
 import org.erasurerouter.scrub.GraphAssets;
 import org.erasurerouter.scrub.HierarchyScrubber;
 import org.erasurerouter.scrub.SearchDocuments;
-import org.erasurerouter.scrub.TableRules;
+import org.erasurerouter.sql.SqlDialect;
+import org.erasurerouter.sql.SqlSinks;
+import org.erasurerouter.sql.TableRule;
+import org.erasurerouter.sql.TableRules;
+import org.apache.camel.processor.aggregate.jdbc.JdbcAggregationRepository;
+import org.apache.camel.spi.AggregationRepository;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import java.util.List;
 import org.neo4j.driver.AuthTokens;
 import org.neo4j.driver.Config;
 import org.neo4j.driver.Driver;
@@ -62,6 +69,44 @@ public class RouterConfiguration implements CamelConfiguration {
         config.setMaximumPoolSize(poolSize);
         config.setInitializationFailTimeout(-1);
         return new HikariDataSource(config);
+    }
+
+    /**
+     * The pool of the database holding the SQL tables the jdbc store erases from (by default the ledger database).
+     * Connects lazily and keeps no idle connection, so a runtime without the jdbc store holds none.
+     */
+    @BindToRegistry("erasureSinkDataSource")
+    public DataSource erasureSinkDataSource(@PropertyInject("erasure.jdbc.sink-url") String url,
+                                            @PropertyInject(value = "erasure.jdbc.sink-username", defaultValue = "") String username,
+                                            @PropertyInject(value = "erasure.jdbc.sink-password", defaultValue = "") String password,
+                                            @PropertyInject(value = "erasure.jdbc.sink-pool-size", defaultValue = "4") int poolSize) {
+        HikariConfig config = new HikariConfig();
+        config.setPoolName("erasure-sql-sinks");
+        config.setJdbcUrl(url);
+        config.setUsername(username);
+        config.setPassword(password);
+        config.setMaximumPoolSize(poolSize);
+        config.setMinimumIdle(0);
+        config.setInitializationFailTimeout(-1);
+        return new HikariDataSource(config);
+    }
+
+    /**
+     * The open batches of the jdbc store, in the ledger database (camel-sql's JDBC aggregation repository, with
+     * optimistic locking on a version column): a queued request survives a crash there, and a batch handed on but not
+     * confirmed is recovered and run again. Not PostgresAggregationRepository: in Camel 4.17 its insert leaves out the
+     * version column and fails on every first add.
+     */
+    @BindToRegistry("sqlBatches")
+    public AggregationRepository sqlBatches(@BeanInject("erasureDataSource") DataSource dataSource,
+                                            @BeanInject("erasureLedger") ErasureLedger ledger,
+                                            @PropertyInject("erasure.jdbc.batch-repository") String name,
+                                            @PropertyInject("erasure.jdbc.batch-recovery-interval-ms") long recoveryInterval) {
+        ledger.createBatchRepository(name);
+        JdbcAggregationRepository batches = new JdbcAggregationRepository(new DataSourceTransactionManager(dataSource), name, dataSource);
+        batches.setUseRecovery(true);
+        batches.setRecoveryInterval(recoveryInterval);
+        return batches;
     }
 
     /**
@@ -144,8 +189,9 @@ public class RouterConfiguration implements CamelConfiguration {
     }
 
     /**
-     * The bean that needs the field rules, which are a family of keys ({@code erasure.pii.fields.<searchKey>}); and,
-     * when the jdbc store is enabled, the check that its tables and columns exist.
+     * The beans that need a family of keys: the field rules ({@code erasure.pii.fields.<searchKey>}) and the jdbc
+     * store's tables ({@code erasure.jdbc.table.<name>.*}), which are checked against the database when the store is
+     * enabled.
      */
     @Override
     public void configure(CamelContext context) {
@@ -157,12 +203,39 @@ public class RouterConfiguration implements CamelConfiguration {
         FieldRewriter rewriter = FieldRewriter.fromSettings(rules,
                 properties.resolveProperty("erasure.pii.replacement").orElse(null),
                 properties.resolveProperty("erasure.pii.hash-secret").orElse(null));
-        if (ErasureLedger.names(properties.resolveProperty("erasure.stores").orElse("")).contains("jdbc")) {
-            TableRules.checkAgainst(context.getRegistry().lookupByNameAndType("erasureDataSource", DataSource.class),
-                    properties.resolveProperty("erasure.jdbc.tables").orElse(""));
-        }
+        context.getRegistry().bind("sqlSinks", sqlSinks(context, rewriter));
         context.getRegistry().bind("assetRewrites", new AssetRewrites(rewriter,
                 properties.resolveProperty("erasure.transfer.owner-key").orElse("createdBy"),
                 properties.resolveProperty("erasure.draft-suffix").orElse("")));
+    }
+
+    /** The jdbc store's tables, checked against the database when the store is enabled (none otherwise). */
+    private static SqlSinks sqlSinks(CamelContext context, FieldRewriter rewriter) {
+        PropertiesComponent properties = context.getPropertiesComponent();
+        DataSource sinks = context.getRegistry().lookupByNameAndType("erasureSinkDataSource", DataSource.class);
+        boolean enabled = ErasureLedger.names(properties.resolveProperty("erasure.stores").orElse("")).contains("jdbc");
+        List<TableRule> tables = List.of();
+        SqlDialect dialect = SqlDialect.POSTGRESQL;
+        if (enabled) {
+            Properties family = properties.loadProperties(key -> key.startsWith(TableRules.PREFIX));
+            Map<String, String> settings = new TreeMap<>();
+            family.stringPropertyNames().forEach(key -> settings.put(key, family.getProperty(key)));
+            // -D system properties override the file for these keys as for every other key
+            System.getProperties().stringPropertyNames().stream().filter(key -> key.startsWith(TableRules.PREFIX))
+                    .forEach(key -> settings.put(key, System.getProperty(key)));
+            tables = TableRules.fromSettings(settings);
+            boolean secret = properties.resolveProperty("erasure.pii.hash-secret").filter(v -> !v.isBlank()).isPresent();
+            for (TableRule table : tables) {
+                if (table.hashes() && !secret) {
+                    throw new InvalidSettingException(TableRules.PREFIX + table.name() + ".columns uses the hash strategy,"
+                            + " but erasure.pii.hash-secret is empty (set ERASURE_PII_HASH_SECRET)");
+                }
+            }
+            dialect = SqlDialect.of(properties.resolveProperty("erasure.jdbc.dialect").orElse("auto"),
+                    properties.resolveProperty("erasure.jdbc.sink-url").orElse(""));
+            TableRules.checkAgainst(sinks, tables);
+        }
+        return new SqlSinks(sinks, dialect, tables, new SqlDialect.Masks(rewriter.replacement(), rewriter::hash),
+                Boolean.parseBoolean(properties.resolveProperty("erasure.jdbc.wait-for-mutations").orElse("true")));
     }
 }

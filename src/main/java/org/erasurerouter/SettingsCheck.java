@@ -9,7 +9,6 @@ import java.util.function.Function;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.MainListenerSupport;
 import org.erasurerouter.ledger.ErasureLedger;
-import org.erasurerouter.scrub.TableRules;
 
 /**
  * Checks every connection setting before Camel builds a bean or a route, so that a missing or malformed key stops
@@ -74,6 +73,12 @@ public final class SettingsCheck extends MainListenerSupport {
     static final Rule NAME = v -> v.trim().matches("[A-Za-z_][A-Za-z0-9_]*") ? null
             : "expected a plain name (letters, digits, underscores, not starting with a digit) but got '" + v + "'";
 
+    /** Users per SQL statement: bounded, so a statement stays under the databases' limits on bound parameters. */
+    static final Rule BATCH_SIZE = v -> POSITIVE.apply(v) != null || Integer.parseInt(v.trim()) > 5000
+            ? "expected a whole number from 1 to 5000 but got '" + v + "'" : null;
+
+    static final Rule JDBC_URL = v -> v.trim().startsWith("jdbc:") ? null : "expected a jdbc: URL but got '" + v + "'";
+
     /** A setting the runtime cannot start without. */
     record Required(String key, Rule rule) {}
 
@@ -100,7 +105,12 @@ public final class SettingsCheck extends MainListenerSupport {
             new Required("erasure.elasticsearch.index", TEXT),
             new Required("erasure.redis.host", TEXT),
             new Required("erasure.redis.port", PORT),
-            new Required("erasure.jdbc.url", v -> v.trim().startsWith("jdbc:") ? null : "expected a jdbc: URL but got '" + v + "'"),
+            new Required("erasure.jdbc.url", JDBC_URL),
+            new Required("erasure.jdbc.sink-url", JDBC_URL),
+            new Required("erasure.jdbc.batch-size", BATCH_SIZE),
+            new Required("erasure.jdbc.batch-interval-ms", POSITIVE),
+            new Required("erasure.jdbc.batch-recovery-interval-ms", POSITIVE),
+            new Required("erasure.jdbc.batch-repository", NAME),
             new Required("erasure.s3.endpoint", uri("http", "https")),
             new Required("erasure.s3.region", TEXT),
             new Required("erasure.s3.bucket", TEXT));
@@ -119,14 +129,6 @@ public final class SettingsCheck extends MainListenerSupport {
             if (problem != null) {
                 String what = value.isEmpty() ? problem : "is invalid: " + problem;
                 problems.add(required.key() + " " + what + " (application.properties or " + envName(required.key()) + ")");
-            }
-        }
-        boolean jdbcEnabled = settings.apply("erasure.stores").map(v -> ErasureLedger.names(v).contains("jdbc")).orElse(false);
-        if (jdbcEnabled) {
-            try {
-                TableRules.deleteStatements(settings.apply("erasure.jdbc.tables").orElse(""));
-            } catch (InvalidSettingException e) {
-                problems.add(e.getMessage() + " (application.properties or " + envName("erasure.jdbc.tables") + ")");
             }
         }
         if (!problems.isEmpty()) {

@@ -269,7 +269,9 @@ class ContentStoresIT {
                 "erasure.kafka.dead-letter-topic", topic + ".dlq",
                 "erasure.kafka.group-id", "content-" + UUID.randomUUID(),
                 "erasure.stores", "neo4j,cassandra,elasticsearch,redis,jdbc",
-                "erasure.jdbc.tables", "content_profile.user_id",
+                "erasure.jdbc.table.profile.table", "content_profile",
+                "erasure.jdbc.batch-interval-ms", "200",
+                "erasure.jdbc.batch-repository", "content_batches",
                 "erasure.page-size", "100"));
         settings.putAll(extra);
         return settings;

@@ -1,6 +1,9 @@
 package org.erasurerouter;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -28,6 +31,15 @@ public final class DeletionEvents implements AutoCloseable {
     /** Publishes an event with a key (events with one key keep their order) and waits until Kafka has it. */
     public void publish(String topic, String key, byte[] event) throws Exception {
         producer.send(new ProducerRecord<>(topic, key, event)).get();
+    }
+
+    /** Publishes many events (key to event) at once and waits until Kafka has every one. */
+    public void publishAll(String topic, Map<String, String> events) throws Exception {
+        List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
+        events.forEach((key, event) -> sent.add(producer.send(new ProducerRecord<>(topic, key, event.getBytes(StandardCharsets.UTF_8)))));
+        for (java.util.concurrent.Future<?> f : sent) {
+            f.get();
+        }
     }
 
     public void publish(String topic, String key, String event) throws Exception {

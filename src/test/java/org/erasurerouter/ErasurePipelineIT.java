@@ -53,7 +53,9 @@ class ErasurePipelineIT {
                 "erasure.kafka.dead-letter-topic", DLQ,
                 "erasure.kafka.group-id", "pipeline-" + UUID.randomUUID(),
                 "erasure.stores", "neo4j,cassandra,elasticsearch,redis,jdbc",
-                "erasure.jdbc.tables", "learner_profile.user_id",
+                "erasure.jdbc.table.learner.table", "learner_profile",
+                "erasure.jdbc.batch-interval-ms", "200",
+                "erasure.jdbc.batch-repository", "pipeline_batches",
                 "erasure.intake.max-event-bytes", "65536"));
         events = DeletionEvents.producer();
     }

@@ -1,6 +1,10 @@
 package org.erasurerouter;
 
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.camel.CamelContext;
@@ -56,6 +60,22 @@ public final class RunningRouter implements AutoCloseable {
     public void close() throws Exception {
         template.close();
         main.stop();
+    }
+
+    /**
+     * The production entry point in a JVM of its own, so that it can be killed with SIGKILL; its output goes to
+     * {@code target/child-runtimes/<name>.log}.
+     */
+    static Process startChild(Map<String, String> settings, String name) throws java.io.IOException {
+        Properties p = RealServers.get().runtimeProperties();
+        p.putAll(settings);
+        p.put("camel.management.port", Integer.toString(freePort()));
+        p.put("camel.server.port", Integer.toString(freePort()));
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m"));
+        p.stringPropertyNames().forEach(key -> command.add("-D" + key + "=" + p.getProperty(key)));
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), ErasureRouter.class.getName()));
+        Path log = Files.createDirectories(Path.of("target", "child-runtimes")).resolve(name + ".log");
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 
     static int freePort() {

@@ -3,8 +3,6 @@ package org.erasurerouter;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -13,7 +11,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.camel.builder.NotifyBuilder;
@@ -78,7 +75,7 @@ class ScaleOutAndCrashIT {
                 events.publish(topic, userId, DeletionEvents.deleteUser(userId, name, "org-1"));
             }
 
-            Process doomed = startChildRuntime(settings, run);
+            Process doomed = RunningRouter.startChild(settings, run);
             int finishedAtKill;
             try {
                 finishedAtKill = awaitFinishedAtLeast(run, 5, doomed);
@@ -109,19 +106,6 @@ class ScaleOutAndCrashIT {
         s.put("erasure.kafka.group-id", run);
         s.put("erasure.kafka.session-timeout-ms", "6000");
         return s;
-    }
-
-    /** The production entry point in a JVM of its own, so that it can be killed with SIGKILL. */
-    private static Process startChildRuntime(Map<String, String> settings, String run) throws Exception {
-        Properties p = RealServers.get().runtimeProperties();
-        p.putAll(settings);
-        p.put("camel.management.port", Integer.toString(RunningRouter.freePort()));
-        p.put("camel.server.port", Integer.toString(RunningRouter.freePort()));
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m"));
-        p.stringPropertyNames().forEach(key -> command.add("-D" + key + "=" + p.getProperty(key)));
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), ErasureRouter.class.getName()));
-        Path log = Files.createDirectories(Path.of("target", "child-runtimes")).resolve(run + ".log");
-        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 
     private static int awaitFinishedAtLeast(String run, int finished, Process child) throws Exception {

@@ -35,6 +35,11 @@ class SettingsCheckTest {
         s.put("erasure.redis.host", "cache");
         s.put("erasure.redis.port", "6379");
         s.put("erasure.jdbc.url", "jdbc:postgresql://db/ledger");
+        s.put("erasure.jdbc.sink-url", "jdbc:clickhouse://analytics:8123/event_sink");
+        s.put("erasure.jdbc.batch-size", "100");
+        s.put("erasure.jdbc.batch-interval-ms", "5000");
+        s.put("erasure.jdbc.batch-recovery-interval-ms", "5000");
+        s.put("erasure.jdbc.batch-repository", "erasure_sql_batches");
         s.put("erasure.s3.endpoint", "https://s3.eu-west-1.amazonaws.com");
         s.put("erasure.s3.region", "eu-west-1");
         s.put("erasure.s3.bucket", "reports");
@@ -110,16 +115,14 @@ class SettingsCheckTest {
     }
 
     @Test
-    void requiresPlainTableAndColumnNamesWhenTheJdbcStoreIsEnabled() {
+    void boundsTheSqlBatchSoAStatementStaysUnderTheDatabasesParameterLimits() {
         Map<String, String> s = validSettings();
-        s.put("erasure.stores", "neo4j,jdbc");
-        assertEquals("erasure.jdbc.tables is empty but the jdbc store is enabled in erasure.stores"
-                + " (application.properties or ERASURE_JDBC_TABLES)", problemWith(s));
-        s.put("erasure.jdbc.tables", "event_sink.user_profile.user_id, profiles;drop table x.id");
-        assertEquals("erasure.jdbc.tables entry 'profiles;drop table x.id' is not [schema.]table.column made of letters,"
-                + " digits and underscores (application.properties or ERASURE_JDBC_TABLES)", problemWith(s));
-        s.put("erasure.jdbc.tables", "event_sink.user_profile.user_id");
-        assertDoesNotThrow(() -> SettingsCheck.check(k -> Optional.ofNullable(s.get(k))));
+        s.put("erasure.jdbc.batch-size", "20000");
+        s.put("erasure.jdbc.batch-repository", "batches; DROP TABLE x");
+        assertEquals("erasure.jdbc.batch-size is invalid: expected a whole number from 1 to 5000 but got '20000'"
+                + " (application.properties or ERASURE_JDBC_BATCH_SIZE); erasure.jdbc.batch-repository is invalid: expected"
+                + " a plain name (letters, digits, underscores, not starting with a digit) but got 'batches; DROP TABLE x'"
+                + " (application.properties or ERASURE_JDBC_BATCH_REPOSITORY)", problemWith(s));
     }
 
     @Test

@@ -96,17 +96,35 @@ class StoreChecksIT {
         try (var db = java.sql.DriverManager.getConnection(RealServers.get().jdbcUrl(), "postgres", "postgres")) {
             db.createStatement().execute("CREATE TABLE IF NOT EXISTS checked_profile (user_id text, name text)");
         }
+        Map<String, String> wrong = Map.of("erasure.kafka.topics", "checks-" + UUID.randomUUID(), "erasure.stores", "neo4j,jdbc",
+                "erasure.jdbc.table.a.table", "checked_profile", "erasure.jdbc.table.a.user-column", "userid",
+                "erasure.jdbc.table.b.table", "public.checked_profiles",
+                "erasure.jdbc.table.c.table", "checked_profile", "erasure.jdbc.table.c.action", "obfuscate",
+                "erasure.jdbc.table.c.columns", "name, mail:hash", "erasure.pii.hash-secret", "s3cret");
         IllegalStateException failed = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
-                () -> RunningRouter.start(Map.of("erasure.kafka.topics", "checks-" + UUID.randomUUID(),
-                        "erasure.stores", "neo4j,jdbc",
-                        "erasure.jdbc.tables", "checked_profile.user_id, checked_profile.userid, public.checked_profiles.user_id")));
+                () -> RunningRouter.start(wrong));
         InvalidSettingException invalid = InvalidSettingException.findIn(failed);
-        assertEquals("erasure.jdbc.tables names what the database lacks: table 'checked_profile' has no column 'userid';"
-                + " table 'public.checked_profiles' does not exist", invalid == null ? String.valueOf(failed) : invalid.getMessage());
+        assertEquals("the jdbc store's tables are not in the database: erasure.jdbc.table.a.table 'checked_profile' has no"
+                + " column 'userid'; erasure.jdbc.table.b.table 'public.checked_profiles' does not exist;"
+                + " erasure.jdbc.table.c.table 'checked_profile' has no column 'mail'",
+                invalid == null ? String.valueOf(failed) : invalid.getMessage());
 
         try (RunningRouter valid = RunningRouter.start(Map.of("erasure.kafka.topics", "checks-" + UUID.randomUUID(),
-                "erasure.stores", "neo4j,jdbc", "erasure.jdbc.tables", "checked_profile.user_id, public.Checked_Profile.USER_ID"))) {
+                "erasure.stores", "neo4j,jdbc", "erasure.jdbc.table.a.table", "checked_profile",
+                "erasure.jdbc.table.b.table", "public.Checked_Profile", "erasure.jdbc.table.b.user-column", "USER_ID",
+                "erasure.jdbc.table.b.action", "obfuscate", "erasure.jdbc.table.b.columns", "Name:null"))) {
             assertTrue(valid.context().isStarted(), "existing tables and columns pass, in any letter case");
         }
+    }
+
+    @Test
+    void aHashedColumnWithoutTheSecretStopsStartUpWithAMessageNamingIt() {
+        IllegalStateException failed = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> RunningRouter.start(Map.of("erasure.kafka.topics", "checks-" + UUID.randomUUID(),
+                        "erasure.stores", "neo4j,jdbc", "erasure.jdbc.table.p.table", "checked_profile",
+                        "erasure.jdbc.table.p.action", "obfuscate", "erasure.jdbc.table.p.columns", "name:hash")));
+        InvalidSettingException invalid = InvalidSettingException.findIn(failed);
+        assertEquals("erasure.jdbc.table.p.columns uses the hash strategy, but erasure.pii.hash-secret is empty"
+                + " (set ERASURE_PII_HASH_SECRET)", invalid == null ? String.valueOf(failed) : invalid.getMessage());
     }
 }

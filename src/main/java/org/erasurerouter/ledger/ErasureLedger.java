@@ -24,8 +24,8 @@ import org.erasurerouter.intake.ErasureRequest;
  */
 public class ErasureLedger {
 
-    /** Status of a request in one store. */
-    public enum Status { PENDING, RUNNING, FAILED, DONE, SKIPPED, PARKED }
+    /** Status of a request in one store; QUEUED waits in a durable batch (the jdbc store) for its statements. */
+    public enum Status { PENDING, RUNNING, FAILED, DONE, SKIPPED, PARKED, QUEUED }
 
     private static final Set<String> SETTLED = Set.of(Status.DONE.name(), Status.SKIPPED.name());
     private static final int MAX_ERROR_LENGTH = 300;
@@ -72,6 +72,31 @@ public class ErasureLedger {
                 // null until the store's writes are re-read; 0 proves no target field kept the user's data
                 st.execute("ALTER TABLE erasure_store ADD COLUMN IF NOT EXISTS copies_left int");
                 st.execute("CREATE INDEX IF NOT EXISTS erasure_store_by_status ON erasure_store (status)");
+                // the batch that carried out a batched store's work (the jdbc store), for tracing a row to its statement
+                st.execute("ALTER TABLE erasure_store ADD COLUMN IF NOT EXISTS batch_id text");
+            }
+            c.commit();
+            return null;
+        });
+    }
+
+    /**
+     * Creates the tables of Camel's JDBC aggregation repository {@code name} (open batches) and {@code name_completed}
+     * (batches handed on but not yet confirmed), in the layout JdbcAggregationRepository reads and writes.
+     */
+    public void createBatchRepository(String name) {
+        if (!name.matches("[a-z_][a-z0-9_]*")) {
+            throw new org.erasurerouter.InvalidSettingException("erasure.jdbc.batch-repository '" + name
+                    + "' is not a plain lower-case table name");
+        }
+        run(c -> {
+            c.setAutoCommit(false);
+            try (var st = c.createStatement()) {
+                st.execute("SELECT pg_advisory_xact_lock(4711007)");
+                for (String table : List.of(name, name + "_completed")) {
+                    st.execute("CREATE TABLE IF NOT EXISTS " + table
+                            + " (id varchar(255) PRIMARY KEY, exchange bytea NOT NULL, version bigint NOT NULL)");
+                }
             }
             c.commit();
             return null;
@@ -163,13 +188,68 @@ public class ErasureLedger {
         return attempts.isEmpty() ? 0 : attempts.get(0);
     }
 
-    /** Closes a request: DONE when every store is DONE or SKIPPED, PARKED when any store is parked. Returns it. */
+    /**
+     * Closes a request as far as it can be: DONE when every store is DONE or SKIPPED, PARKED when any store is parked
+     * (both with the finishing time), else QUEUED: work waits in a batch, whose end closes the request again. Returns it.
+     */
     public String finish(String requestId) {
-        List<String> statuses = query("SELECT status FROM erasure_store WHERE request_id = ?", rs -> rs.getString(1), requestId);
-        String overall = statuses.stream().allMatch(SETTLED::contains) ? "DONE"
-                : statuses.contains(Status.PARKED.name()) ? "PARKED" : "FAILED";
-        update("UPDATE erasure_request SET status = ?, finished_at = now() WHERE request_id = ?", overall, requestId);
-        return overall;
+        // the request's row is locked first, so the stores' statuses are read after any other finish has committed:
+        // a request closed by its batch and by its own route at the same moment ends with the later state, not a stale one
+        return run(c -> {
+            c.setAutoCommit(false);
+            try (PreparedStatement lock = c.prepareStatement("SELECT 1 FROM erasure_request WHERE request_id = ? FOR UPDATE")) {
+                lock.setString(1, requestId);
+                lock.executeQuery().close();
+            }
+            List<String> statuses = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT status FROM erasure_store WHERE request_id = ?")) {
+                ps.setString(1, requestId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        statuses.add(rs.getString(1));
+                    }
+                }
+            }
+            String overall = statuses.stream().allMatch(SETTLED::contains) ? "DONE"
+                    : statuses.contains(Status.PARKED.name()) ? "PARKED" : Status.QUEUED.name();
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE erasure_request SET status = ?, finished_at = CASE WHEN ? THEN now() END WHERE request_id = ?")) {
+                ps.setString(1, overall);
+                ps.setBoolean(2, !overall.equals(Status.QUEUED.name()));
+                ps.setString(3, requestId);
+                ps.executeUpdate();
+            }
+            c.commit();
+            return overall;
+        });
+    }
+
+    /** The request's work in a batched store waits for its batch. */
+    public void queued(String requestId, String store) {
+        update("UPDATE erasure_store SET status = 'QUEUED', updated_at = now() WHERE request_id = ? AND store = ?", requestId, store);
+    }
+
+    /**
+     * A batch begins: those of its requests whose work in {@code store} is still open are marked RUNNING under the
+     * batch's id and answered (a request finished meanwhile, e.g. by a batch recovered after a crash, is left out).
+     */
+    public List<ErasureRequest> startBatch(List<String> requestIds, String store, String batchId) {
+        return query("""
+                WITH started AS (
+                  UPDATE erasure_store SET status = 'RUNNING', attempts = attempts + 1, batch_id = ?, updated_at = now()
+                   WHERE request_id = ANY (?) AND store = ? AND status NOT IN ('DONE', 'SKIPPED')
+                  RETURNING request_id)
+                SELECT r.request_id, r.action, r.user_id, r.organisation_id, r.event_time, r.to_user_id, r.asset_ids
+                  FROM erasure_request r JOIN started USING (request_id) ORDER BY r.request_id""",
+                ErasureLedger::request, batchId, requestIds.toArray(String[]::new), store);
+    }
+
+    /** A batch committed and was re-read: each request's work in {@code store} is DONE, and the request is closed again. */
+    public void finishBatch(Map<String, Integer> rowsPerRequest, String store) {
+        rowsPerRequest.forEach((requestId, rows) -> {
+            done(requestId, store, rows);
+            finish(requestId);
+        });
     }
 
     /** Counts a duplicate delivery of a request that was already applied. */
@@ -211,17 +291,25 @@ public class ErasureLedger {
                 ps.setArray(1, c.createArrayOf("text", ids.stream().distinct().toArray()));
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        Timestamp eventTime = rs.getTimestamp(5);
-                        String assets = rs.getString(7);
-                        requests.add(new ErasureRequest(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                                eventTime == null ? 0 : eventTime.getTime(), null, rs.getString(6), null,
-                                assets == null ? List.of() : List.of(assets.split(","))));
+                        requests.add(request(rs));
                     }
                 }
             }
             c.commit();
             return requests;
         });
+    }
+
+    /**
+     * A request as the ledger keeps it (no names), from the columns request_id, action, user_id, organisation_id,
+     * event_time, to_user_id, asset_ids in that order.
+     */
+    private static ErasureRequest request(ResultSet rs) throws SQLException {
+        Timestamp eventTime = rs.getTimestamp(5);
+        String assets = rs.getString(7);
+        return new ErasureRequest(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                eventTime == null ? 0 : eventTime.getTime(), null, rs.getString(6), null,
+                assets == null ? List.of() : List.of(assets.split(",")));
     }
 
     /** Every request for a user with its work per store, newest first, as the read-only API answers it. */
@@ -231,7 +319,7 @@ public class ErasureLedger {
             try (PreparedStatement ps = c.prepareStatement("""
                     SELECT r.request_id, r.action, r.organisation_id, r.status, r.event_time, r.received_at, r.finished_at,
                            r.deliveries, r.duplicates, r.replays, s.store, s.status, s.assets_touched, s.attempts,
-                           s.last_error, s.updated_at, s.copies_left
+                           s.last_error, s.updated_at, s.copies_left, s.batch_id
                       FROM erasure_request r JOIN erasure_store s ON s.request_id = r.request_id
                      WHERE r.user_id = ? ORDER BY r.received_at DESC, r.request_id, s.store""")) {
                 ps.setString(1, userId);
@@ -258,6 +346,7 @@ public class ErasureLedger {
                         store.put("lastError", rs.getString(15));
                         store.put("updatedAt", instant(rs.getTimestamp(16)));
                         store.put("copiesLeft", rs.getObject(17));
+                        store.put("batchId", rs.getString(18));
                         @SuppressWarnings("unchecked")
                         Map<String, Object> stores = (Map<String, Object>) request.get("stores");
                         stores.put(rs.getString(11), store);

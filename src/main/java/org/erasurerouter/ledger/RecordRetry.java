@@ -1,10 +1,14 @@
 package org.erasurerouter.ledger;
 
+import java.util.List;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.erasurerouter.intake.ErasureRequest;
 
-/** Called by the store dead-letter channel before each redelivery: the ledger shows the store as FAILED, retrying. */
+/**
+ * Called by the store dead-letter channels before each redelivery: the ledger shows the store as FAILED, retrying,
+ * for the exchange's request or for every request of its SQL batch.
+ */
 public class RecordRetry implements Processor {
 
     private final ErasureLedger ledger;
@@ -15,9 +19,13 @@ public class RecordRetry implements Processor {
 
     @Override
     public void process(Exchange exchange) {
-        ErasureRequest request = exchange.getProperty("erasureRequest", ErasureRequest.class);
         Throwable cause = exchange.getException() != null ? exchange.getException()
                 : exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        ledger.retrying(request, exchange.getProperty("erasureStore", String.class), cause);
+        String store = exchange.getProperty("erasureStore", String.class);
+        @SuppressWarnings("unchecked")
+        List<ErasureRequest> batch = exchange.getProperty("erasureBatch", List.class);
+        for (ErasureRequest request : batch != null ? batch : List.of(exchange.getProperty("erasureRequest", ErasureRequest.class))) {
+            ledger.retrying(request, store, cause);
+        }
     }
 }

@@ -413,11 +413,28 @@ public final class FieldRewriter {
 
     private String hmac(String text, FieldRule rule) {
         try {
+            return hash(text);
+        } catch (IllegalStateException e) {
+            throw new IllegalStateException("could not hash target field '" + rule.target() + "' with " + HMAC, e);
+        }
+    }
+
+    /**
+     * The lower-case hex HMAC-SHA-256 of a value, keyed with the configured secret: what {@link MaskingStrategy#HASH}
+     * writes (the SQL tables write it for the user id, a pseudonym that still counts distinct users).
+     *
+     * @throws IllegalStateException when no secret is configured
+     */
+    public String hash(String value) {
+        if (hmacKey == null) {
+            throw new IllegalStateException("the hash strategy needs erasure.pii.hash-secret");
+        }
+        try {
             Mac mac = Mac.getInstance(HMAC);
             mac.init(hmacKey);
-            return HexFormat.of().formatHex(mac.doFinal(text.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of().formatHex(mac.doFinal(value.getBytes(StandardCharsets.UTF_8)));
         } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("could not hash target field '" + rule.target() + "' with " + HMAC, e);
+            throw new IllegalStateException("could not compute " + HMAC, e);
         }
     }
 
