@@ -106,7 +106,6 @@ public final class SettingsCheck extends MainListenerSupport {
             new Required("erasure.redis.host", TEXT),
             new Required("erasure.redis.port", PORT),
             new Required("erasure.jdbc.url", JDBC_URL),
-            new Required("erasure.jdbc.sink-url", JDBC_URL),
             new Required("erasure.jdbc.batch-size", BATCH_SIZE),
             new Required("erasure.jdbc.batch-interval-ms", POSITIVE),
             new Required("erasure.jdbc.batch-recovery-interval-ms", POSITIVE),
@@ -130,6 +129,13 @@ public final class SettingsCheck extends MainListenerSupport {
                 String what = value.isEmpty() ? problem : "is invalid: " + problem;
                 problems.add(required.key() + " " + what + " (application.properties or " + envName(required.key()) + ")");
             }
+        }
+        // the jdbc store's database defaults to the ledger's, so it is only looked at when the store is used
+        boolean jdbc = settings.apply("erasure.stores").map(v -> ErasureLedger.names(v).contains("jdbc")).orElse(false);
+        String sinkUrl = settings.apply("erasure.jdbc.sink-url").orElse("");
+        if (jdbc && problems.isEmpty() && JDBC_URL.apply(sinkUrl) != null) {
+            problems.add("erasure.jdbc.sink-url is invalid: " + JDBC_URL.apply(sinkUrl) + " (application.properties or "
+                    + envName("erasure.jdbc.sink-url") + ")");
         }
         if (!problems.isEmpty()) {
             throw new InvalidSettingException(String.join("; ", problems));

@@ -126,6 +126,16 @@ class SettingsCheckTest {
     }
 
     @Test
+    void checksTheSqlTablesDatabaseOnlyWhenTheJdbcStoreIsEnabled() {
+        Map<String, String> s = validSettings();
+        s.put("erasure.jdbc.sink-url", "clickhouse://analytics:8123");
+        assertDoesNotThrow(() -> SettingsCheck.check(k -> Optional.ofNullable(s.get(k))));
+        s.put("erasure.stores", "neo4j,jdbc");
+        assertEquals("erasure.jdbc.sink-url is invalid: expected a jdbc: URL but got 'clickhouse://analytics:8123'"
+                + " (application.properties or ERASURE_JDBC_SINK_URL)", problemWith(s));
+    }
+
+    @Test
     void refusesNamesThatWouldChangeAGraphOrCqlStatement() {
         Map<String, String> s = validSettings();
         s.put("erasure.neo4j.label", "domain) DETACH DELETE n //");
