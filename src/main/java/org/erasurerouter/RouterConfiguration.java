@@ -55,20 +55,13 @@ public class RouterConfiguration implements CamelConfiguration {
                 Config.builder().withLogging(Logging.slf4j()).build());
     }
 
-    /** The pooled connection to the ledger database (and the JDBC store); connects lazily so start-up never hangs. */
+    /** The pooled connection to the ledger database (and, by default, the jdbc store's tables). */
     @BindToRegistry("erasureDataSource")
     public DataSource erasureDataSource(@PropertyInject("erasure.jdbc.url") String url,
                                         @PropertyInject(value = "erasure.jdbc.username", defaultValue = "") String username,
                                         @PropertyInject(value = "erasure.jdbc.password", defaultValue = "") String password,
                                         @PropertyInject(value = "erasure.jdbc.pool-size", defaultValue = "8") int poolSize) {
-        HikariConfig config = new HikariConfig();
-        config.setPoolName("erasure-jdbc");
-        config.setJdbcUrl(url);
-        config.setUsername(username);
-        config.setPassword(password);
-        config.setMaximumPoolSize(poolSize);
-        config.setInitializationFailTimeout(-1);
-        return new HikariDataSource(config);
+        return pool("erasure-jdbc", url, username, password, poolSize, poolSize);
     }
 
     /**
@@ -80,13 +73,18 @@ public class RouterConfiguration implements CamelConfiguration {
                                             @PropertyInject(value = "erasure.jdbc.sink-username", defaultValue = "") String username,
                                             @PropertyInject(value = "erasure.jdbc.sink-password", defaultValue = "") String password,
                                             @PropertyInject(value = "erasure.jdbc.sink-pool-size", defaultValue = "4") int poolSize) {
+        return pool("erasure-sql-sinks", url, username, password, poolSize, 0);
+    }
+
+    /** A connection pool that connects lazily, so start-up never hangs on an unreachable database. */
+    private static DataSource pool(String name, String url, String username, String password, int size, int minimumIdle) {
         HikariConfig config = new HikariConfig();
-        config.setPoolName("erasure-sql-sinks");
+        config.setPoolName(name);
         config.setJdbcUrl(url);
         config.setUsername(username);
         config.setPassword(password);
-        config.setMaximumPoolSize(poolSize);
-        config.setMinimumIdle(0);
+        config.setMaximumPoolSize(size);
+        config.setMinimumIdle(minimumIdle);
         config.setInitializationFailTimeout(-1);
         return new HikariDataSource(config);
     }
