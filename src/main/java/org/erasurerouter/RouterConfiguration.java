@@ -16,6 +16,8 @@ import org.apache.camel.spi.IdempotentRepository;
 import org.apache.camel.spi.PropertiesComponent;
 import org.erasurerouter.intake.EventValidator;
 import org.erasurerouter.ledger.ErasureLedger;
+import org.erasurerouter.ledger.NameFingerprint;
+import org.erasurerouter.reconcile.Reconciliation;
 import org.erasurerouter.ledger.RecordRetry;
 import org.erasurerouter.scrub.AssetRewrites;
 import org.erasurerouter.scrub.FieldRewriter;
@@ -172,12 +174,25 @@ public class RouterConfiguration implements CamelConfiguration {
         return new JdbcMessageIdRepository(dataSource, "erasure-router");
     }
 
-    /** The erasure ledger; its tables are created on start (and start-up stops if the database cannot be reached). */
+    /**
+     * The erasure ledger; its tables are created on start (and start-up stops if the database cannot be reached).
+     * (One argument only: Camel binds the beans that others inject in order of their argument count.)
+     */
     @BindToRegistry("erasureLedger")
     public ErasureLedger erasureLedger(@BeanInject("erasureDataSource") DataSource dataSource) {
         ErasureLedger ledger = new ErasureLedger(dataSource);
         ledger.createSchema();
         return ledger;
+    }
+
+    /** Reconciliation runs over the ledger, one at a time across instances, and their reports. */
+    @BindToRegistry("reconciliation")
+    public Reconciliation reconciliation(@BeanInject("erasureDataSource") DataSource dataSource,
+                                         @PropertyInject("erasure.pii.replacement") String replacement,
+                                         @PropertyInject("erasure.reconcile.lock-wait-ms") long lockWait,
+                                         @PropertyInject("erasure.page-size") int pageSize,
+                                         @PropertyInject("erasure.reconcile.progress-every") long progressEvery) {
+        return new Reconciliation(dataSource, replacement, lockWait, pageSize, progressEvery);
     }
 
     /** Marks a store FAILED in the ledger before each redelivery of its work. */
@@ -202,9 +217,14 @@ public class RouterConfiguration implements CamelConfiguration {
                 properties.resolveProperty("erasure.pii.replacement").orElse(null),
                 properties.resolveProperty("erasure.pii.hash-secret").orElse(null));
         context.getRegistry().bind("sqlSinks", sqlSinks(context, rewriter));
+        // names are fingerprinted with the hash secret, or without one with a key made once in the ledger database
+        ErasureLedger ledger = context.getRegistry().lookupByNameAndType("erasureLedger", ErasureLedger.class);
+        String secret = properties.resolveProperty("erasure.pii.hash-secret").orElse("");
+        ledger.fingerprintWith(new NameFingerprint(secret.isBlank()
+                ? ledger.storedFingerprintKey() : secret.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
         context.getRegistry().bind("assetRewrites", new AssetRewrites(rewriter,
                 properties.resolveProperty("erasure.transfer.owner-key").orElse("createdBy"),
-                properties.resolveProperty("erasure.draft-suffix").orElse("")));
+                properties.resolveProperty("erasure.draft-suffix").orElse(""), ledger.fingerprints()));
     }
 
     /** The jdbc store's tables, checked against the database when the store is enabled (none otherwise). */

@@ -79,6 +79,24 @@ public final class SettingsCheck extends MainListenerSupport {
 
     static final Rule JDBC_URL = v -> v.trim().startsWith("jdbc:") ? null : "expected a jdbc: URL but got '" + v + "'";
 
+    static final Rule BOOLEAN = v -> v.trim().matches("true|false") ? null : "expected true or false but got '" + v + "'";
+
+    /** A Quartz cron expression, written with + for spaces as in an endpoint URI. */
+    static final Rule CRON = v -> org.quartz.CronExpression.isValidExpression(v.trim().replace('+', ' ')) ? null
+            : "expected a Quartz cron expression (seconds minutes hours day-of-month month day-of-week, + for spaces,"
+            + " e.g. 0+0+2+*+*+?) but got '" + v + "'";
+
+    /** S3 refuses parts under 5 MiB (but the last), and the part is what the upload holds in memory. */
+    static final Rule PART_SIZE = v -> {
+        try {
+            long size = Long.parseLong(v.trim());
+            return size >= 5L * 1024 * 1024 && size <= 512L * 1024 * 1024 ? null
+                    : "expected a part size from 5242880 (5 MiB, S3's minimum) to 536870912 bytes but got '" + v + "'";
+        } catch (NumberFormatException e) {
+            return "expected a part size in bytes but got '" + v + "'";
+        }
+    };
+
     /** A setting the runtime cannot start without. */
     record Required(String key, Rule rule) {}
 
@@ -112,7 +130,14 @@ public final class SettingsCheck extends MainListenerSupport {
             new Required("erasure.jdbc.batch-repository", NAME),
             new Required("erasure.s3.endpoint", uri("http", "https")),
             new Required("erasure.s3.region", TEXT),
-            new Required("erasure.s3.bucket", TEXT));
+            new Required("erasure.s3.bucket", TEXT),
+            new Required("erasure.reconcile.schedule-enabled", BOOLEAN),
+            new Required("erasure.reconcile.cron", CRON),
+            new Required("erasure.reconcile.requeue", BOOLEAN),
+            new Required("erasure.reconcile.lock-wait-ms", POSITIVE),
+            new Required("erasure.reconcile.progress-every", POSITIVE),
+            new Required("erasure.reconcile.part-size-bytes", PART_SIZE),
+            new Required("erasure.reconcile.object-type-property", NAME));
 
     @Override
     public void beforeConfigure(BaseMainSupport main) {

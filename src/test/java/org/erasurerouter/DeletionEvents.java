@@ -60,7 +60,7 @@ public final class DeletionEvents implements AutoCloseable {
                  "context":{"pdata":{"id":"org.sunbird.platform","ver":"1.0"},"channel":%s,"env":"local"},
                  "object":{"id":%s,"type":"User"},
                  "edata":{"action":"delete-user","iteration":1,"userId":%s,"organisationId":%s,"userName":%s,
-                          "suggested_users":[],"managed_users":[]}}"""
+                          "roles":["CONTENT_CREATOR"],"suggested_users":[],"managed_users":[]}}"""
                 .formatted(System.currentTimeMillis(), json("LP." + ets + "." + userId), json(organisationId),
                         json(userId), json(userId), json(organisationId), json(userName));
     }

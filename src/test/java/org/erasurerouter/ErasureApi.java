@@ -12,7 +12,7 @@ import java.time.Duration;
 import java.util.Set;
 import java.util.stream.StreamSupport;
 
-/** A client of the runtime's HTTP API, as an operator would use it: the ledger of a user, and replays. */
+/** A client of the runtime's HTTP API, as an operator would use it: the ledger of a user, replays, reconciliations. */
 public final class ErasureApi {
     private static final Set<String> FINISHED = Set.of("DONE", "PARKED", "FAILED");
 
@@ -39,6 +39,11 @@ public final class ErasureApi {
         }
         URI uri = URI.create(base + "/replays" + (query.isEmpty() ? "" : "?" + query));
         return send(HttpRequest.newBuilder(uri).POST(HttpRequest.BodyPublishers.noBody()).build()).get("replayed").asInt();
+    }
+
+    /** POST /api/reconciliations: runs a reconciliation and answers its summary (or SKIPPED with the latest one). */
+    public JsonNode reconcile() throws Exception {
+        return send(HttpRequest.newBuilder(URI.create(base + "/reconciliations")).POST(HttpRequest.BodyPublishers.noBody()).build());
     }
 
     /** Waits until the user has {@code requests} finished requests, and answers the ledger; fails after the timeout. */

@@ -43,6 +43,13 @@ class SettingsCheckTest {
         s.put("erasure.s3.endpoint", "https://s3.eu-west-1.amazonaws.com");
         s.put("erasure.s3.region", "eu-west-1");
         s.put("erasure.s3.bucket", "reports");
+        s.put("erasure.reconcile.schedule-enabled", "true");
+        s.put("erasure.reconcile.cron", "0+0+2+*+*+?");
+        s.put("erasure.reconcile.requeue", "true");
+        s.put("erasure.reconcile.lock-wait-ms", "60000");
+        s.put("erasure.reconcile.progress-every", "1000");
+        s.put("erasure.reconcile.part-size-bytes", "5242880");
+        s.put("erasure.reconcile.object-type-property", "IL_FUNC_OBJECT_TYPE");
         return s;
     }
 
@@ -144,5 +151,31 @@ class SettingsCheckTest {
                 + " ERASURE_PAGE_SIZE); erasure.neo4j.label is invalid: expected a plain name (letters, digits, underscores,"
                 + " not starting with a digit) but got 'domain) DETACH DELETE n //' (application.properties or"
                 + " ERASURE_NEO4J_LABEL)", problemWith(s));
+    }
+
+    @Test
+    void refusesAReconciliationScheduleThatIsNotACronExpression() {
+        Map<String, String> s = validSettings();
+        s.put("erasure.reconcile.cron", "every night");
+        assertEquals("erasure.reconcile.cron is invalid: expected a Quartz cron expression (seconds minutes hours"
+                + " day-of-month month day-of-week, + for spaces, e.g. 0+0+2+*+*+?) but got 'every night'"
+                + " (application.properties or ERASURE_RECONCILE_CRON)", problemWith(s));
+    }
+
+    @Test
+    void refusesAReportPartSmallerThanS3Allows() {
+        Map<String, String> s = validSettings();
+        s.put("erasure.reconcile.part-size-bytes", "1048576");
+        assertEquals("erasure.reconcile.part-size-bytes is invalid: expected a part size from 5242880 (5 MiB, S3's"
+                + " minimum) to 536870912 bytes but got '1048576' (application.properties or"
+                + " ERASURE_RECONCILE_PART_SIZE_BYTES)", problemWith(s));
+    }
+
+    @Test
+    void refusesASwitchThatIsNeitherTrueNorFalse() {
+        Map<String, String> s = validSettings();
+        s.put("erasure.reconcile.requeue", "yes");
+        assertEquals("erasure.reconcile.requeue is invalid: expected true or false but got 'yes'"
+                + " (application.properties or ERASURE_RECONCILE_REQUEUE)", problemWith(s));
     }
 }

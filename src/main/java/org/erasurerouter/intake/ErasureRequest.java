@@ -16,15 +16,25 @@ import java.util.List;
  * @param toUserId       the new owner of a transfer, null for a deletion
  * @param toUserName     the new owner's name, written into the transferred assets; null for a deletion or a replay
  * @param assetIds       the assets a transfer names; empty means all of the user's assets
+ * @param roles          the user's roles as the event gave them (e.g. CONTENT_CREATOR), for the assets report
+ * @param nameFingerprint keyed hash of {@code userName} kept by the ledger (see NameFingerprint), null until then
  */
 public record ErasureRequest(String requestId, String action, String userId, String organisationId, long eventTime,
-                             String userName, String toUserId, String toUserName, List<String> assetIds) {
+                             String userName, String toUserId, String toUserName, List<String> assetIds,
+                             List<String> roles, String nameFingerprint) {
 
     public static final String DELETE_USER = "delete-user";
     public static final String OWNERSHIP_TRANSFER = "ownership-transfer";
 
     public ErasureRequest {
         assetIds = assetIds == null ? List.of() : List.copyOf(assetIds);
+        roles = roles == null ? List.of() : List.copyOf(roles);
+    }
+
+    /** A request without roles or fingerprint (a transfer, or a deletion before the ledger has seen it). */
+    public ErasureRequest(String requestId, String action, String userId, String organisationId, long eventTime,
+                          String userName, String toUserId, String toUserName, List<String> assetIds) {
+        this(requestId, action, userId, organisationId, eventTime, userName, toUserId, toUserName, assetIds, null, null);
     }
 
     /** Keeps the name out of every string form of the request (logs, exceptions, debuggers). */

@@ -63,7 +63,21 @@ public final class EventValidator {
         }
         String userId = required(edata, "userId", "edata.userId", MISSING_USER_ID);
         return new ErasureRequest(requestId(mid, action, userId, ets), action, userId, organisationId, ets,
-                text(edata, "userName"), null, null, List.of());
+                text(edata, "userName"), null, null, List.of(), texts(edata.path("roles")), null);
+    }
+
+    /** The strings of an optional array (blank ones left out); anything else counts as none. */
+    private static List<String> texts(JsonNode array) {
+        List<String> texts = new java.util.ArrayList<>();
+        if (!array.isArray()) {
+            return texts;
+        }
+        array.forEach(element -> {
+            if (element.isTextual() && !element.textValue().isBlank()) {
+                texts.add(element.textValue().trim());
+            }
+        });
+        return texts;
     }
 
     private static JsonNode parse(byte[] event) {

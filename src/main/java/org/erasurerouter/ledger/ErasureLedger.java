@@ -32,9 +32,25 @@ public class ErasureLedger {
     private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
     private final DataSource dataSource;
+    private NameFingerprint fingerprints;
 
     public ErasureLedger(DataSource dataSource) {
         this.dataSource = dataSource;
+    }
+
+    /** How names are fingerprinted from now on (set once at start-up, before any request is opened). */
+    public void fingerprintWith(NameFingerprint fingerprints) {
+        this.fingerprints = fingerprints;
+    }
+
+    /** How names are fingerprinted. */
+    public NameFingerprint fingerprints() {
+        return fingerprints;
+    }
+
+    /** The key made once in the ledger database for name fingerprints, used when no secret is configured. */
+    public byte[] storedFingerprintKey() {
+        return query("SELECT secret FROM erasure_secret WHERE name = 'name-fingerprint'", rs -> rs.getBytes(1)).get(0);
     }
 
     /** Creates the ledger tables when missing; an advisory lock keeps instances starting together from racing. */
@@ -74,6 +90,32 @@ public class ErasureLedger {
                 st.execute("CREATE INDEX IF NOT EXISTS erasure_store_by_status ON erasure_store (status)");
                 // the batch that carried out a batched store's work (the jdbc store), for tracing a row to its statement
                 st.execute("ALTER TABLE erasure_store ADD COLUMN IF NOT EXISTS batch_id text");
+                // for the assets report and for finding array copies of the name after the event is gone: the
+                // user's roles as the event gave them, and a keyed hash of the name (never the name)
+                st.execute("ALTER TABLE erasure_request ADD COLUMN IF NOT EXISTS roles text");
+                st.execute("ALTER TABLE erasure_request ADD COLUMN IF NOT EXISTS name_fingerprint text");
+                st.execute("CREATE INDEX IF NOT EXISTS erasure_request_by_finish ON erasure_request (finished_at)");
+                // the key of the name fingerprints when erasure.pii.hash-secret is not set, made once for all instances
+                st.execute("CREATE TABLE IF NOT EXISTS erasure_secret (name text PRIMARY KEY, secret bytea NOT NULL)");
+                // reconciliation runs: one at a time (an advisory lock), each covering a window of finished requests
+                st.execute("""
+                        CREATE TABLE IF NOT EXISTS erasure_reconciliation (
+                          run_id       text PRIMARY KEY,
+                          trigger      text NOT NULL,
+                          window_start timestamptz NOT NULL,
+                          window_end   timestamptz NOT NULL,
+                          report_date  date NOT NULL,
+                          started_at   timestamptz NOT NULL DEFAULT now(),
+                          finished_at  timestamptz,
+                          status       text NOT NULL,
+                          summary      text)""");
+            }
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO erasure_secret VALUES ('name-fingerprint', ?) ON CONFLICT DO NOTHING")) {
+                byte[] key = new byte[32];
+                new java.security.SecureRandom().nextBytes(key);
+                ps.setBytes(1, key);
+                ps.executeUpdate();
             }
             c.commit();
             return null;
@@ -122,10 +164,12 @@ public class ErasureLedger {
             c.setAutoCommit(false);
             try (PreparedStatement ps = c.prepareStatement("""
                     INSERT INTO erasure_request (request_id, user_id, action, organisation_id, to_user_id, asset_ids,
-                                                 event_time, status)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, 'RUNNING')
+                                                 event_time, status, roles, name_fingerprint)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, 'RUNNING', ?, ?)
                     ON CONFLICT (request_id) DO UPDATE SET deliveries = erasure_request.deliveries + 1,
-                                                           status = 'RUNNING', finished_at = NULL""")) {
+                                                           status = 'RUNNING', finished_at = NULL,
+                                                           name_fingerprint = coalesce(erasure_request.name_fingerprint,
+                                                                                       excluded.name_fingerprint)""")) {
                 ps.setString(1, request.requestId());
                 ps.setString(2, request.userId());
                 ps.setString(3, request.action());
@@ -133,6 +177,9 @@ public class ErasureLedger {
                 ps.setString(5, request.toUserId());
                 ps.setString(6, request.assetIds().isEmpty() ? null : String.join(",", request.assetIds()));
                 ps.setTimestamp(7, request.eventTime() > 0 ? Timestamp.from(Instant.ofEpochMilli(request.eventTime())) : null);
+                ps.setString(8, request.roles().isEmpty() ? null : String.join(",", request.roles()));
+                ps.setString(9, request.nameFingerprint() != null ? request.nameFingerprint()
+                        : fingerprints == null ? null : fingerprints.of(request.userName()));
                 ps.executeUpdate();
             }
             try (PreparedStatement ps = c.prepareStatement(
@@ -239,7 +286,8 @@ public class ErasureLedger {
                   UPDATE erasure_store SET status = 'RUNNING', attempts = attempts + 1, batch_id = ?, updated_at = now()
                    WHERE request_id = ANY (?) AND store = ? AND status NOT IN ('DONE', 'SKIPPED')
                   RETURNING request_id)
-                SELECT r.request_id, r.action, r.user_id, r.organisation_id, r.event_time, r.to_user_id, r.asset_ids
+                SELECT r.request_id, r.action, r.user_id, r.organisation_id, r.event_time, r.to_user_id, r.asset_ids,
+                       r.roles, r.name_fingerprint
                   FROM erasure_request r JOIN started USING (request_id) ORDER BY r.request_id""",
                 ErasureLedger::request, batchId, requestIds.toArray(String[]::new), store);
     }
@@ -287,7 +335,7 @@ public class ErasureLedger {
             try (PreparedStatement ps = c.prepareStatement("""
                     UPDATE erasure_request SET replays = replays + 1, status = 'RUNNING', finished_at = NULL
                      WHERE request_id = ANY (?)
-                    RETURNING request_id, action, user_id, organisation_id, event_time, to_user_id, asset_ids""")) {
+                    RETURNING """ + REQUEST_COLUMNS)) {
                 ps.setArray(1, c.createArrayOf("text", ids.stream().distinct().toArray()));
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
@@ -300,16 +348,32 @@ public class ErasureLedger {
         });
     }
 
+    /** The columns {@link #request(ResultSet)} reads, in its order. */
+    public static final String REQUEST_COLUMNS =
+            "request_id, action, user_id, organisation_id, event_time, to_user_id, asset_ids, roles, name_fingerprint";
+
     /**
-     * A request as the ledger keeps it (no names), from the columns request_id, action, user_id, organisation_id,
-     * event_time, to_user_id, asset_ids in that order.
+     * Sets the stores' work of a finished request back to PENDING, for an erasure found incomplete afterwards (only
+     * work that was DONE: parked work waits for its replay), and answers the request, or null when none was reset.
      */
-    private static ErasureRequest request(ResultSet rs) throws SQLException {
+    public ErasureRequest reopen(String requestId, java.util.Collection<String> stores) {
+        int reset = query("UPDATE erasure_store SET status = 'PENDING', copies_left = NULL, updated_at = now() "
+                + "WHERE request_id = ? AND store = ANY (?) AND status = 'DONE' RETURNING store", rs -> 1,
+                requestId, stores.toArray(String[]::new)).size();
+        if (reset == 0) {
+            return null;
+        }
+        List<ErasureRequest> reopened = query("UPDATE erasure_request SET replays = replays + 1, status = 'RUNNING', "
+                + "finished_at = NULL WHERE request_id = ? RETURNING " + REQUEST_COLUMNS, ErasureLedger::request, requestId);
+        return reopened.isEmpty() ? null : reopened.get(0);
+    }
+
+    /** A request as the ledger keeps it (no names, the name's fingerprint), from {@link #REQUEST_COLUMNS}. */
+    public static ErasureRequest request(ResultSet rs) throws SQLException {
         Timestamp eventTime = rs.getTimestamp(5);
-        String assets = rs.getString(7);
         return new ErasureRequest(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
                 eventTime == null ? 0 : eventTime.getTime(), null, rs.getString(6), null,
-                assets == null ? List.of() : List.of(assets.split(",")));
+                List.copyOf(names(rs.getString(7))), List.copyOf(names(rs.getString(8))), rs.getString(9));
     }
 
     /** Every request for a user with its work per store, newest first, as the read-only API answers it. */
@@ -477,7 +541,7 @@ public class ErasureLedger {
 
     /** The ledger database failed; the message carries the SQL state, never a value. */
     public static class LedgerException extends RuntimeException {
-        LedgerException(String message, Throwable cause) {
+        public LedgerException(String message, Throwable cause) {
             super(message, cause);
         }
     }

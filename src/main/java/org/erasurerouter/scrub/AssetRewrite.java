@@ -8,7 +8,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.erasurerouter.intake.ErasureRequest;
+import java.util.function.Predicate;
 import org.erasurerouter.ledger.ErasureLedger;
+import org.erasurerouter.ledger.NameFingerprint;
 
 /**
  * What one request does to the assets it concerns, the same in every store: which assets (those whose search keys
@@ -24,17 +26,17 @@ public final class AssetRewrite {
     public static final String IDENTIFIER = "identifier";
 
     private final String userId;
-    private final String userName;
+    private final Predicate<String> isName;
     private final List<String> owners;
     private final List<String> searchKeys;
     private final Set<String> identifiers;
     private final FieldRewriter names;
     private final FieldRewriter owner;
 
-    private AssetRewrite(String userId, String userName, List<String> owners, List<String> searchKeys,
+    private AssetRewrite(String userId, Predicate<String> isName, List<String> owners, List<String> searchKeys,
                          Set<String> identifiers, FieldRewriter names, FieldRewriter owner) {
         this.userId = userId;
-        this.userName = userName;
+        this.isName = isName;
         this.owners = owners;
         this.searchKeys = searchKeys;
         this.identifiers = identifiers;
@@ -42,9 +44,14 @@ public final class AssetRewrite {
         this.owner = owner;
     }
 
-    /** A deletion: every asset whose search keys name the user has its target fields masked. */
-    public static AssetRewrite erasure(FieldRewriter rewriter, ErasureRequest request) {
-        return new AssetRewrite(request.userId(), request.userName(), List.of(request.userId()),
+    /**
+     * A deletion: every asset whose search keys name the user has its target fields masked. Array elements are
+     * matched with the event's name, or, for a request read back from the ledger, with the name's fingerprint.
+     */
+    public static AssetRewrite erasure(FieldRewriter rewriter, ErasureRequest request, NameFingerprint fingerprints) {
+        Predicate<String> isName = request.userName() != null || fingerprints == null
+                ? FieldRewriter.isName(request.userName()) : fingerprints.matcher(request.nameFingerprint());
+        return new AssetRewrite(request.userId(), isName, List.of(request.userId()),
                 List.copyOf(rewriter.searchKeys()), Set.of(), rewriter, null);
     }
 
@@ -63,7 +70,7 @@ public final class AssetRewrite {
             identifiers.add(id);
             identifiers.add(id.endsWith(draftSuffix) ? id.substring(0, id.length() - draftSuffix.length()) : id + draftSuffix);
         }
-        return new AssetRewrite(request.userId(), request.userName(), List.of(request.userId(), request.toUserId()),
+        return new AssetRewrite(request.userId(), FieldRewriter.isName(request.userName()), List.of(request.userId(), request.toUserId()),
                 List.of(ownerKey), Set.copyOf(identifiers),
                 ownerRules.isEmpty() ? null : new FieldRewriter(ownerRules, newName, null),
                 new FieldRewriter(List.of(new FieldRule(ownerKey, ownerKey)), request.toUserId(), null));
@@ -99,10 +106,10 @@ public final class AssetRewrite {
         }
         Map<String, Object> changes = new HashMap<>();
         if (names != null) {
-            changes.putAll(names.changes(metadata, userId, userName));
+            changes.putAll(names.changes(metadata, userId, isName));
         }
         if (owner != null) {
-            changes.putAll(owner.changes(metadata, userId, null));
+            changes.putAll(owner.changes(metadata, userId, FieldRewriter.isName(null)));
         }
         return changes;
     }
@@ -111,8 +118,8 @@ public final class AssetRewrite {
     public int rewriteTree(JsonNode tree, Set<String> skip) {
         java.util.function.Predicate<ObjectNode> include = entry -> concerns(entry.path(IDENTIFIER).asText(null),
                 entry.path(STATUS).asText(null), skip);
-        int rewritten = names == null ? 0 : names.rewriteTree(tree, userId, userName, include);
-        return owner == null ? rewritten : owner.rewriteTree(tree, userId, null, include);
+        int rewritten = names == null ? 0 : names.rewriteTree(tree, userId, isName, include);
+        return owner == null ? rewritten : owner.rewriteTree(tree, userId, FieldRewriter.isName(null), include);
     }
 
     /** Whether the request concerns an asset with this identifier and status (the owner is checked by the rules). */

@@ -1,6 +1,7 @@
 package org.erasurerouter.scrub;
 
 import org.erasurerouter.intake.ErasureRequest;
+import org.erasurerouter.ledger.NameFingerprint;
 
 /** Turns a request into what it does to assets, with the configured field rules; the routes call it once per request. */
 public class AssetRewrites {
@@ -8,19 +9,26 @@ public class AssetRewrites {
     private final FieldRewriter rewriter;
     private final String ownerKey;
     private final String draftSuffix;
+    private final NameFingerprint fingerprints;
 
     /**
      * @param ownerKey    the search key that names an asset's owner, which a transfer changes (e.g. {@code createdBy})
      * @param draftSuffix what a draft copy's identifier adds to its asset's (e.g. {@code .img})
      */
     public AssetRewrites(FieldRewriter rewriter, String ownerKey, String draftSuffix) {
+        this(rewriter, ownerKey, draftSuffix, null);
+    }
+
+    /** @param fingerprints how the ledger fingerprints names, to match array copies for a request without its name */
+    public AssetRewrites(FieldRewriter rewriter, String ownerKey, String draftSuffix, NameFingerprint fingerprints) {
+        this.fingerprints = fingerprints;
         this.rewriter = rewriter;
         this.ownerKey = ownerKey;
         this.draftSuffix = draftSuffix == null ? "" : draftSuffix;
     }
 
     public AssetRewrite erasure(ErasureRequest request) {
-        return AssetRewrite.erasure(rewriter, request);
+        return AssetRewrite.erasure(rewriter, request, fingerprints);
     }
 
     public AssetRewrite transfer(ErasureRequest request) {

@@ -47,7 +47,12 @@ public class CacheEviction {
      * @throws CopiesRemainException when some do (a reader cached an asset again before its stores were rewritten)
      */
     public int verify(List<String> keys, int evicted) {
-        Long left = keys.isEmpty() ? Long.valueOf(0) : redis.countExistingKeys(keys);
-        return CopiesRemainException.unlessAny("redis", left == null ? 0 : left.intValue(), evicted);
+        return CopiesRemainException.unlessAny("redis", present(keys), evicted);
+    }
+
+    /** How many of the keys exist. */
+    public int present(List<String> keys) {
+        Long present = keys.isEmpty() ? Long.valueOf(0) : redis.countExistingKeys(keys);
+        return present == null ? 0 : present.intValue();
     }
 }

@@ -170,6 +170,14 @@ public final class FieldRewriter {
      * @throws IllegalArgumentException when {@code userId} is null or blank
      */
     public Map<String, Object> changes(Map<String, Object> metadata, String userId, String userName) {
+        return changes(metadata, userId, isName(userName));
+    }
+
+    /**
+     * As {@link #changes(Map, String, String)}, with array elements taken as the user's name when {@code isName}
+     * accepts them: how a request read back from the ledger, which keeps only a keyed hash of the name, finds them.
+     */
+    public Map<String, Object> changes(Map<String, Object> metadata, String userId, Predicate<String> isName) {
         requireUserId(userId);
         if (metadata == null || metadata.isEmpty()) {
             return Map.of();
@@ -189,7 +197,7 @@ public final class FieldRewriter {
             if (current == REMOVED) {
                 continue;
             }
-            Object next = rewriteValue(current, path, 1, rule, userName);
+            Object next = rewriteValue(current, path, 1, rule, isName);
             if (next != current) {
                 updated.put(top, next);
             }
@@ -213,7 +221,7 @@ public final class FieldRewriter {
      */
     public boolean rewrite(ObjectNode metadata, String userId, String userName) {
         requireUserId(userId);
-        return metadata != null && rewriteObject(metadata, userId, userName);
+        return metadata != null && rewriteObject(metadata, userId, isName(userName));
     }
 
     /**
@@ -232,6 +240,11 @@ public final class FieldRewriter {
      * the assets it does not name.
      */
     public int rewriteTree(JsonNode root, String userId, String userName, Predicate<ObjectNode> include) {
+        return rewriteTree(root, userId, isName(userName), include);
+    }
+
+    /** As {@link #rewriteTree(JsonNode, String, String, Predicate)}, with the name recognised by {@code isName}. */
+    public int rewriteTree(JsonNode root, String userId, Predicate<String> isName, Predicate<ObjectNode> include) {
         requireUserId(userId);
         if (root == null) {
             return 0;
@@ -241,7 +254,7 @@ public final class FieldRewriter {
         pending.push(root);
         while (!pending.isEmpty()) {
             JsonNode node = pending.pop();
-            if (node instanceof ObjectNode object && include.test(object) && rewriteObject(object, userId, userName)) {
+            if (node instanceof ObjectNode object && include.test(object) && rewriteObject(object, userId, isName)) {
                 rewritten++;
             }
             for (JsonNode child : node) {
@@ -251,6 +264,11 @@ public final class FieldRewriter {
             }
         }
         return rewritten;
+    }
+
+    /** Recognises the user's name as an array element; with no name, nothing is recognised. */
+    public static Predicate<String> isName(String userName) {
+        return userName == null ? text -> false : userName::equals;
     }
 
     /** Describes the rules; never the secret. */
@@ -265,13 +283,13 @@ public final class FieldRewriter {
         return text.append(']').toString();
     }
 
-    private boolean rewriteObject(ObjectNode object, String userId, String userName) {
+    private boolean rewriteObject(ObjectNode object, String userId, Predicate<String> isName) {
         boolean changed = false;
         for (FieldRule rule : applicable(key -> {
             JsonNode value = object.get(key);
             return value != null && value.isTextual() && userId.equals(value.textValue());
         })) {
-            changed |= rewriteJson(object, rule.path(), 0, rule, userName);
+            changed |= rewriteJson(object, rule.path(), 0, rule, isName);
         }
         return changed;
     }
@@ -290,9 +308,9 @@ public final class FieldRewriter {
     }
 
     /** The value with {@code path[i..]} rewritten: the same instance when unchanged, {@link #REMOVED} if removed. */
-    private Object rewriteValue(Object value, List<String> path, int i, FieldRule rule, String userName) {
+    private Object rewriteValue(Object value, List<String> path, int i, FieldRule rule, Predicate<String> isName) {
         if (i == path.size()) {
-            return maskLeaf(value, rule, userName);
+            return maskLeaf(value, rule, isName);
         }
         String key = path.get(i);
         if (value instanceof Map<?, ?> map) {
@@ -300,7 +318,7 @@ public final class FieldRewriter {
                 return value;
             }
             Object child = map.get(key);
-            Object next = rewriteValue(child, path, i + 1, rule, userName);
+            Object next = rewriteValue(child, path, i + 1, rule, isName);
             if (next == child) {
                 return value;
             }
@@ -314,23 +332,23 @@ public final class FieldRewriter {
         }
         if (value instanceof String text) {
             ObjectNode embedded = parseObject(text);
-            if (embedded != null && rewriteJson(embedded, path, i, rule, userName)) {
+            if (embedded != null && rewriteJson(embedded, path, i, rule, isName)) {
                 return compact(embedded, rule);
             }
         }
         return value;
     }
 
-    private Object maskLeaf(Object value, FieldRule rule, String userName) {
+    private Object maskLeaf(Object value, FieldRule rule, Predicate<String> isName) {
         if (value instanceof String text) {
             return mask(text, rule);
         }
-        if (value instanceof List<?> list && userName != null) {
+        if (value instanceof List<?> list) {
             List<Object> masked = new ArrayList<>(list.size());
             boolean changed = false;
             for (Object element : list) {
-                if (userName.equals(element)) {
-                    Object next = mask((String) element, rule);
+                if (element instanceof String text && isName.test(text)) {
+                    Object next = mask(text, rule);
                     changed |= next != element;
                     if (next != REMOVED) {
                         masked.add(next);
@@ -345,7 +363,7 @@ public final class FieldRewriter {
     }
 
     /** Rewrites {@code path[i..]} inside {@code object} in place; answers whether anything changed. */
-    private boolean rewriteJson(ObjectNode object, List<String> path, int i, FieldRule rule, String userName) {
+    private boolean rewriteJson(ObjectNode object, List<String> path, int i, FieldRule rule, Predicate<String> isName) {
         String key = path.get(i);
         JsonNode child = object.get(key);
         if (child == null) {
@@ -365,14 +383,14 @@ public final class FieldRewriter {
                 }
                 return true;
             }
-            return child instanceof ArrayNode array && maskArray(array, rule, userName);
+            return child instanceof ArrayNode array && maskArray(array, rule, isName);
         }
         if (child instanceof ObjectNode nested) {
-            return rewriteJson(nested, path, i + 1, rule, userName);
+            return rewriteJson(nested, path, i + 1, rule, isName);
         }
         if (child.isTextual()) {
             ObjectNode embedded = parseObject(child.textValue());
-            if (embedded != null && rewriteJson(embedded, path, i + 1, rule, userName)) {
+            if (embedded != null && rewriteJson(embedded, path, i + 1, rule, isName)) {
                 object.put(key, compact(embedded, rule));
                 return true;
             }
@@ -380,14 +398,11 @@ public final class FieldRewriter {
         return false;
     }
 
-    private boolean maskArray(ArrayNode array, FieldRule rule, String userName) {
-        if (userName == null) {
-            return false;
-        }
+    private boolean maskArray(ArrayNode array, FieldRule rule, Predicate<String> isName) {
         boolean changed = false;
         for (int i = array.size() - 1; i >= 0; i--) {
             JsonNode element = array.get(i);
-            if (element.isTextual() && userName.equals(element.textValue())) {
+            if (element.isTextual() && isName.test(element.textValue())) {
                 String text = element.textValue();
                 Object next = mask(text, rule);
                 if (next == REMOVED) {

@@ -5,7 +5,6 @@ import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -67,37 +66,11 @@ public class GraphAssets {
                 + " RETURN n." + id + " AS id ORDER BY id LIMIT $size";
         Map<String, Object> params = Map.of("owners", rewrite.owners(), "ids", List.copyOf(rewrite.identifiers()),
                 "skip", List.copyOf(AssetRewrite.statuses(skipStatuses)), "size", pageSize);
-        return new Iterator<>() {
-            private String after = "";
-            private List<String> next;
-            private boolean exhausted;
-
-            @Override
-            public boolean hasNext() {
-                if (next == null && !exhausted) {
-                    Map<String, Object> page = new java.util.HashMap<>(params);
-                    page.put("after", after);
-                    next = read(cypher, page, r -> r.get("id").asString());
-                    exhausted = next.size() < pageSize;
-                    if (next.isEmpty()) {
-                        next = null;
-                    } else {
-                        after = next.get(next.size() - 1);
-                    }
-                }
-                return next != null;
-            }
-
-            @Override
-            public List<String> next() {
-                if (!hasNext()) {
-                    throw new NoSuchElementException();
-                }
-                List<String> page = next;
-                next = null;
-                return page;
-            }
-        };
+        return new Pages<>(after -> {
+            Map<String, Object> page = new java.util.HashMap<>(params);
+            page.put("after", after);
+            return read(cypher, page, r -> r.get("id").asString());
+        }, id -> id, pageSize);
     }
 
     /**
@@ -147,9 +120,27 @@ public class GraphAssets {
      * @throws CopiesRemainException when some still hold the user's data
      */
     public int verify(List<String> identifiers, AssetRewrite rewrite, int touched) {
-        int left = read(readPage(), Map.of("ids", identifiers), r -> changes(r, rewrite).isEmpty() ? 0 : 1)
+        return CopiesRemainException.unlessAny("neo4j", residuals(identifiers, rewrite), touched);
+    }
+
+    /** How many of these nodes still hold the request's data. */
+    public int residuals(List<String> identifiers, AssetRewrite rewrite) {
+        return read(readPage(), Map.of("ids", identifiers), r -> changes(r, rewrite).isEmpty() ? 0 : 1)
                 .stream().mapToInt(Integer::intValue).sum();
-        return CopiesRemainException.unlessAny("neo4j", left, touched);
+    }
+
+    /**
+     * The assets {@code userId} created ({@code ownerKey} names the user), drafts left out, a page at a time in
+     * identifier order, each as {@code identifier, name, status, objectType}: what the assets report lists for
+     * ownership decisions.
+     */
+    public Iterator<List<Map<String, Object>>> created(String userId, String ownerKey, String objectTypeProperty) {
+        String cypher = "MATCH " + nodes + " WHERE n." + quoted(ownerKey, "owner key") + " = $owner AND n." + id
+                + " > $after AND ($draft = '' OR NOT n." + id + " ENDS WITH $draft) RETURN n." + id + " AS identifier,"
+                + " n.name AS name, n.status AS status, n." + quoted(objectTypeProperty, "object type property")
+                + " AS objectType ORDER BY identifier LIMIT $size";
+        return new Pages<>(after -> read(cypher, Map.of("owner", userId, "after", after, "draft", draftSuffix,
+                "size", pageSize), Record::asMap), row -> (String) row.get("identifier"), pageSize);
     }
 
     private String readPage() {

@@ -44,7 +44,12 @@ public class HierarchyScrubber {
      * @throws CopiesRemainException when some hierarchy still holds the user's data
      */
     public int verify(List<Row> rows, AssetRewrite rewrite, String skipStatuses, int touched) {
-        return CopiesRemainException.unlessAny("cassandra", updates(rows, rewrite, skipStatuses).size(), touched);
+        return CopiesRemainException.unlessAny("cassandra", residuals(rows, rewrite, skipStatuses), touched);
+    }
+
+    /** How many of the rows' hierarchies still hold the request's data (what reconciliation counts). */
+    public int residuals(List<Row> rows, AssetRewrite rewrite, String skipStatuses) {
+        return updates(rows, rewrite, skipStatuses).size();
     }
 
     /** The hierarchy of a row, or null when it has none or it is not JSON (nothing a store can rewrite). */

@@ -116,6 +116,12 @@ public class SearchDocuments {
         return CopiesRemainException.unlessAny("elasticsearch", left, touched);
     }
 
+    /** How many of the found documents still hold the request's data (what reconciliation counts). */
+    public int residuals(List<Hit<ObjectNode>> hits, AssetRewrite rewrite, String skipStatuses) {
+        Set<String> skip = AssetRewrite.statuses(skipStatuses);
+        return (int) hits.stream().filter(hit -> !changes(hit.id(), hit.source(), rewrite, skip).isEmpty()).count();
+    }
+
     private static Map<String, Object> changes(String id, ObjectNode source, AssetRewrite rewrite, Set<String> skip) {
         if (source == null) {
             return Map.of();

@@ -81,6 +81,13 @@ public class SqlSinks {
         }
     }
 
+    /** The rows of the request's user still in the tables (what reconciliation counts). */
+    public int residuals(ErasureRequest request) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            return remaining(c, List.of(request));
+        }
+    }
+
     /** The re-read after the commit; a mutation not waited for cannot be seen yet, so it is not re-read here. */
     private int remaining(Connection c, List<ErasureRequest> requests) throws SQLException {
         if (dialect == SqlDialect.CLICKHOUSE && !waitForMutations) {

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.erasurerouter.intake.ErasureRequest;
+import org.erasurerouter.ledger.NameFingerprint;
 import org.junit.jupiter.api.Test;
 
 class AssetRewriteTest {
@@ -121,5 +122,32 @@ class AssetRewriteTest {
         assertEquals("elasticsearch still holds the user's data in 1 record after rewriting", left.getMessage());
         assertEquals(2, documents.verify(List.of(done), erasure, "", 2));
         assertEquals(2, documents.verify(List.of(stale), erasure, "Live", 2), "a skipped status is not a copy left");
+    }
+
+    @Test
+    void findsArrayCopiesOfTheNameByItsFingerprintWhenTheRequestComesFromTheLedger() {
+        NameFingerprint fingerprints = new NameFingerprint("ledger-key".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        ErasureRequest fromLedger = new ErasureRequest("r1", ErasureRequest.DELETE_USER, FROM, "org", 0, null, null, null,
+                List.of(), List.of(), fingerprints.of("Ada Lovelace"));
+        Map<String, Object> asset = asset("Live");
+        asset.put("publisher", List.of("Ada Lovelace", "Sunbird Org"));
+
+        Map<String, Object> changes = new AssetRewrites(SUNBIRD, "createdBy", ".img", fingerprints).erasure(fromLedger)
+                .changes("do_1", asset, Set.of());
+
+        assertEquals(List.of("Deleted User", "Sunbird Org"), changes.get("publisher"));
+        assertEquals("Deleted User", changes.get("creator"));
+    }
+
+    @Test
+    void leavesArraysAloneForALedgerRequestWithoutAFingerprint() {
+        NameFingerprint fingerprints = new NameFingerprint(new byte[] {1, 2, 3});
+        ErasureRequest fromLedger = new ErasureRequest("r1", ErasureRequest.DELETE_USER, FROM, "org", 0, null, null, null,
+                List.of(), List.of(), null);
+        Map<String, Object> asset = asset("Live");
+        asset.put("publisher", List.of("Ada Lovelace"));
+
+        assertEquals(Map.of("creator", "Deleted User", "originData", "{\"creator\":{\"name\":\"Deleted User\"}}"),
+                new AssetRewrites(SUNBIRD, "createdBy", ".img", fingerprints).erasure(fromLedger).changes("do_1", asset, Set.of()));
     }
 }

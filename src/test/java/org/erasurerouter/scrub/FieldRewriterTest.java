@@ -214,7 +214,7 @@ class FieldRewriterTest {
 
     @Test
     void rewritesPlainStringsEvenWithoutAName() {
-        assertEquals(DELETED, sunbird.changes(contentNode(USER, OTHER), USER, null).get("creator"));
+        assertEquals(DELETED, sunbird.changes(contentNode(USER, OTHER), USER, (String) null).get("creator"));
     }
 
     @Test
@@ -368,7 +368,7 @@ class FieldRewriterTest {
         Map<String, Object> node = map("createdBy", USER, "creator", List.of(NAME),
                 "originData", "{\"creator\":{\"name\":[\"Ada Lovelace\"]}}");
 
-        assertEquals(Map.of(), sunbird.changes(node, USER, null));
+        assertEquals(Map.of(), sunbird.changes(node, USER, (String) null));
     }
 
     @Test
