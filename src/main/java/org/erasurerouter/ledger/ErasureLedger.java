@@ -335,7 +335,7 @@ public class ErasureLedger {
             try (PreparedStatement ps = c.prepareStatement("""
                     UPDATE erasure_request SET replays = replays + 1, status = 'RUNNING', finished_at = NULL
                      WHERE request_id = ANY (?)
-                    RETURNING """ + REQUEST_COLUMNS)) {
+                    RETURNING\s""" + REQUEST_COLUMNS)) {
                 ps.setArray(1, c.createArrayOf("text", ids.stream().distinct().toArray()));
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
