@@ -27,13 +27,15 @@ public final class NameFingerprint {
 
     /** The fingerprint of a name as 64 lower-case hex digits; null for no name. */
     public String of(String name) {
-        if (name == null || name.isEmpty()) {
-            return null;
-        }
+        return name == null || name.isEmpty() ? null : hex(name);
+    }
+
+    /** The HMAC-SHA-256 of any text's UTF-8 bytes, as 64 lower-case hex digits (also what the hash strategy writes). */
+    public String hex(String text) {
         try {
             Mac mac = Mac.getInstance(HMAC);
             mac.init(key);
-            return HexFormat.of().formatHex(mac.doFinal(name.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of().formatHex(mac.doFinal(text.getBytes(StandardCharsets.UTF_8)));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("could not compute " + HMAC, e);
         }

@@ -217,15 +217,15 @@ public class Reconciliation {
 
     /** The run succeeded: its summary is kept in the ledger, and the next run starts where it ended. */
     public String finish(ReconciliationRun run) throws SQLException, JsonProcessingException {
-        String summary = summary(run);
+        String compact = JSON.writeValueAsString(run.summary());
         try (PreparedStatement ps = run.lock().prepareStatement(
                 "UPDATE erasure_reconciliation SET status = 'DONE', finished_at = now(), summary = ? WHERE run_id = ?")) {
-            ps.setString(1, JSON.writeValueAsString(run.summary()));
+            ps.setString(1, compact);
             ps.setString(2, run.runId());
             ps.executeUpdate();
         }
-        LOG.info("reconciliation {} done: {}", run.runId(), JSON.writeValueAsString(run.summary()));
-        return summary;
+        LOG.info("reconciliation {} done: {}", run.runId(), compact);
+        return summary(run);
     }
 
     /** The run failed: recorded so, and the next run covers its window again. */

@@ -1,5 +1,6 @@
 package org.erasurerouter.scrub;
 
+import org.erasurerouter.ledger.NameFingerprint;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -9,13 +10,11 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Deque;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -23,8 +22,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Predicate;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Rewrites a deleted user's personal data in content metadata, following Sunbird's design: an object belongs to the
@@ -66,7 +63,7 @@ public final class FieldRewriter {
     private final List<FieldRule> rules;
     private final Set<String> searchKeys;
     private final String replacement;
-    private final SecretKeySpec hmacKey;
+    private final NameFingerprint hmac;
 
     /**
      * A rewriter for these rules; {@code replacement} null means {@value #DEFAULT_REPLACEMENT}, and a blank or null
@@ -99,7 +96,7 @@ public final class FieldRewriter {
         this.rules = List.copyOf(rules);
         this.searchKeys = Collections.unmodifiableSet(keys);
         this.replacement = replacement == null ? DEFAULT_REPLACEMENT : replacement;
-        this.hmacKey = hasSecret ? new SecretKeySpec(hmacSecret.getBytes(StandardCharsets.UTF_8), HMAC) : null;
+        this.hmac = hasSecret ? new NameFingerprint(hmacSecret.getBytes(StandardCharsets.UTF_8)) : null;
     }
 
     /**
@@ -441,16 +438,10 @@ public final class FieldRewriter {
      * @throws IllegalStateException when no secret is configured
      */
     public String hash(String value) {
-        if (hmacKey == null) {
+        if (hmac == null) {
             throw new IllegalStateException("the hash strategy needs erasure.pii.hash-secret");
         }
-        try {
-            Mac mac = Mac.getInstance(HMAC);
-            mac.init(hmacKey);
-            return HexFormat.of().formatHex(mac.doFinal(value.getBytes(StandardCharsets.UTF_8)));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("could not compute " + HMAC, e);
-        }
+        return hmac.hex(value);
     }
 
     /** The object a string holds as JSON, or null when it is not valid JSON or not an object. */
