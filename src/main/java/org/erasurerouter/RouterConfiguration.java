@@ -19,6 +19,10 @@ import org.erasurerouter.ledger.ErasureLedger;
 import org.erasurerouter.ledger.NameFingerprint;
 import org.erasurerouter.reconcile.Reconciliation;
 import org.erasurerouter.ledger.RecordRetry;
+import org.apache.camel.health.HealthCheckRegistry;
+import org.erasurerouter.observe.ErasureMetrics;
+import org.erasurerouter.observe.SafeRouteReload;
+import org.erasurerouter.observe.StoreHealthCheck;
 import org.erasurerouter.scrub.AssetRewrites;
 import org.erasurerouter.scrub.FieldRewriter;
 import org.erasurerouter.scrub.GraphAssets;
@@ -197,8 +201,15 @@ public class RouterConfiguration implements CamelConfiguration {
 
     /** Marks a store FAILED in the ledger before each redelivery of its work. */
     @BindToRegistry("recordRetry")
-    public RecordRetry recordRetry(@BeanInject("erasureLedger") ErasureLedger ledger) {
-        return new RecordRetry(ledger);
+    public RecordRetry recordRetry(@BeanInject("erasureLedger") ErasureLedger ledger,
+                                   @BeanInject("erasureMetrics") ErasureMetrics metrics) {
+        return new RecordRetry(ledger, metrics);
+    }
+
+    /** The metrics the micrometer endpoints cannot record (latency histogram, batch rows, failed attempts). */
+    @BindToRegistry(value = "erasureMetrics", beanPostProcess = true)
+    public ErasureMetrics erasureMetrics() {
+        return new ErasureMetrics();
     }
 
     /**
@@ -225,6 +236,32 @@ public class RouterConfiguration implements CamelConfiguration {
         context.getRegistry().bind("assetRewrites", new AssetRewrites(rewriter,
                 properties.resolveProperty("erasure.transfer.owner-key").orElse("createdBy"),
                 properties.resolveProperty("erasure.draft-suffix").orElse(""), ledger.fingerprints()));
+        observe(context);
+    }
+
+    /**
+     * Readiness per datastore the runtime needs (the enabled stores, the ledger database and the report bucket) and,
+     * in staging, the safe hot reload of the routes folder with its own health check.
+     */
+    private static void observe(CamelContext context) {
+        PropertiesComponent properties = context.getPropertiesComponent();
+        HealthCheckRegistry health = HealthCheckRegistry.get(context);
+        long timeout = Long.parseLong(properties.resolveProperty("erasure.health.check-timeout-ms").orElse("5000").trim());
+        java.util.Set<String> checked = new java.util.LinkedHashSet<>(ErasureLedger.names(properties.resolveProperty("erasure.stores").orElse("")));
+        checked.add("jdbc");
+        checked.add("s3");
+        checked.forEach(store -> health.register(new StoreHealthCheck(store, timeout)));
+        if (Boolean.parseBoolean(properties.resolveProperty("erasure.routes.reload-enabled").orElse("false").trim())) {
+            SafeRouteReload reload = new SafeRouteReload(properties.resolveProperty("erasure.routes.reload-directory").orElse("routes"),
+                    properties.resolveProperty("erasure.routes.reload-pattern").orElse("*.camel.yaml"),
+                    context.getRegistry().lookupByNameAndType("erasureMetrics", ErasureMetrics.class));
+            try {
+                context.addService(reload);
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot watch the routes folder for hot reload", e);
+            }
+            health.register(reload.healthCheck());
+        }
     }
 
     /** The jdbc store's tables, checked against the database when the store is enabled (none otherwise). */

@@ -292,12 +292,17 @@ public class ErasureLedger {
                 ErasureLedger::request, batchId, requestIds.toArray(String[]::new), store);
     }
 
-    /** A batch committed and was re-read: each request's work in {@code store} is DONE, and the request is closed again. */
-    public void finishBatch(Map<String, Integer> rowsPerRequest, String store) {
+    /**
+     * A batch committed and was re-read: each request's work in {@code store} is DONE, and the request is closed again.
+     * Answers each request's status after that.
+     */
+    public Map<String, String> finishBatch(Map<String, Integer> rowsPerRequest, String store) {
+        Map<String, String> statuses = new java.util.LinkedHashMap<>();
         rowsPerRequest.forEach((requestId, rows) -> {
             done(requestId, store, rows);
-            finish(requestId);
+            statuses.put(requestId, finish(requestId));
         });
+        return statuses;
     }
 
     /** Counts a duplicate delivery of a request that was already applied. */

@@ -1,0 +1,88 @@
+package org.erasurerouter.observe;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.apache.camel.CamelContext;
+import org.apache.camel.CamelContextAware;
+import org.apache.camel.component.micrometer.MicrometerConstants;
+import org.apache.camel.component.micrometer.MicrometerUtils;
+import org.erasurerouter.intake.ErasureRequest;
+
+/**
+ * The metrics a {@code micrometer:} endpoint cannot record: the end-to-end latency histogram (event time to every
+ * store done), the SQL rows a batch erased and failed store attempts seen from Java. They live in the runtime's one
+ * Prometheus registry (Camel's {@code metricsRegistry}), which a route reload does not clear.
+ */
+public class ErasureMetrics implements CamelContextAware {
+
+    private CamelContext context;
+    private volatile MeterRegistry registry;
+
+    @Override
+    public void setCamelContext(CamelContext context) {
+        this.context = context;
+    }
+
+    @Override
+    public CamelContext getCamelContext() {
+        return context;
+    }
+
+    /** A request reached {@code status}; a DONE one is timed from its event, unless the event carried no time. */
+    public void finished(ErasureRequest request, String status) {
+        if ("DONE".equals(status) && request.eventTime() > 0) {
+            long millis = Math.max(0, System.currentTimeMillis() - request.eventTime());
+            latency(request.action()).record(Duration.ofMillis(millis));
+        }
+    }
+
+    /** A SQL batch finished: its rows count as the jdbc store's erased assets, and each request closed is timed. */
+    public void batchFinished(List<ErasureRequest> batch, Map<String, String> statuses, Map<String, Integer> rows) {
+        assetsErased("jdbc", rows.values().stream().mapToInt(Integer::intValue).sum());
+        for (ErasureRequest request : batch) {
+            finished(request, statuses.get(request.requestId()));
+        }
+    }
+
+    public void assetsErased(String store, int assets) {
+        counter("erasure.store.assets", "Records rewritten or removed, per store", "store", store).increment(assets);
+    }
+
+    /** One attempt at a store's work failed (it is retried, or parked after the last one). */
+    public void failedAttempt(String store) {
+        counter("erasure.store.failures", "Failed attempts at a store's work, per store", "store", String.valueOf(store)).increment();
+    }
+
+    /** A routes file was hot-reloaded ({@code reloaded}) or refused ({@code failed}). */
+    public void routesReload(String outcome) {
+        counter("erasure.routes.reloads", "Hot reloads of a routes file, by outcome", "outcome", outcome).increment();
+    }
+
+    /** Tagged like the micrometer endpoints' meters (with the context's name), so both can add to the same meter. */
+    private Counter counter(String name, String description, String tag, String value) {
+        return Counter.builder(name).description(description).tag("camelContext", context.getName()).tag(tag, value)
+                .register(registry());
+    }
+
+    private Timer latency(String action) {
+        return Timer.builder("erasure.request.latency")
+                .description("From the event's time to every store done, per action")
+                .tag("camelContext", context.getName())
+                .tag("action", action)
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(10))
+                .maximumExpectedValue(Duration.ofHours(1))
+                .register(registry());
+    }
+
+    private MeterRegistry registry() {
+        if (registry == null) {
+            registry = MicrometerUtils.getOrCreateMeterRegistry(context.getRegistry(), MicrometerConstants.METRICS_REGISTRY_NAME);
+        }
+        return registry;
+    }
+}
