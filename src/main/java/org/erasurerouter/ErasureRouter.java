@@ -21,11 +21,11 @@ public final class ErasureRouter {
     }
 
     /**
-     * The runtime as production runs it. Settings are read, later files winning, from: {@code application.properties}
-     * in the working directory (or the file named by {@code ERASURE_CONFIG}); {@code application-<profile>.properties}
-     * beside it when a profile is chosen ({@code ERASURE_PROFILE}, e.g. staging); and the secrets file named by
-     * {@code ERASURE_SECRETS_FILE} (default {@code /run/secrets/erasure.properties}) when it exists. Each is also a
-     * system property ({@code -Derasure.config} …).
+     * The runtime as production runs it. A setting is taken from, in this order: the environment or a system property
+     * (Camel's override); the secrets file named by {@code ERASURE_SECRETS_FILE} (default {@code
+     * /run/secrets/erasure.properties}) when it exists; {@code application-<profile>.properties} when a profile is
+     * chosen ({@code ERASURE_PROFILE}, e.g. staging); {@code application.properties} in the working directory (or the
+     * file named by {@code ERASURE_CONFIG}). Each of these three is also a system property ({@code -Derasure.config} …).
      */
     public static Main newMain() {
         Main main = new Main(RouterConfiguration.class);
@@ -34,15 +34,17 @@ public final class ErasureRouter {
         return main;
     }
 
+    /** The settings files, the one that wins first: Camel answers a key from the first location that has it. */
     static java.util.List<String> configLocations() {
         String config = setting("erasure.config", "ERASURE_CONFIG", "application.properties");
-        java.util.List<String> locations = new java.util.ArrayList<>(java.util.List.of("file:" + config));
+        java.util.List<String> locations = new java.util.ArrayList<>();
+        locations.add("file:" + setting("erasure.secrets-file", "ERASURE_SECRETS_FILE", "/run/secrets/erasure.properties") + ";optional=true");
         String profile = setting("erasure.profile", "ERASURE_PROFILE", "");
         if (!profile.isBlank()) {
             java.nio.file.Path base = java.nio.file.Path.of(config).toAbsolutePath().getParent();
             locations.add("file:" + base.resolve("application-" + profile.trim() + ".properties"));
         }
-        locations.add("file:" + setting("erasure.secrets-file", "ERASURE_SECRETS_FILE", "/run/secrets/erasure.properties") + ";optional=true");
+        locations.add("file:" + config);
         return locations;
     }
 

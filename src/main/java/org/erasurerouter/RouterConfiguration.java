@@ -19,6 +19,7 @@ import org.erasurerouter.ledger.ErasureLedger;
 import org.erasurerouter.ledger.NameFingerprint;
 import org.erasurerouter.reconcile.Reconciliation;
 import org.erasurerouter.ledger.RecordRetry;
+import org.apache.camel.component.es.ElasticsearchComponent;
 import org.apache.camel.health.HealthCheckRegistry;
 import org.erasurerouter.observe.ErasureMetrics;
 import org.erasurerouter.observe.SafeRouteReload;
@@ -43,6 +44,7 @@ import org.neo4j.driver.GraphDatabase;
 import org.neo4j.driver.Logging;
 import org.erasurerouter.scrub.CacheEviction;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.jedis.JedisClientConfiguration;
 import org.springframework.data.redis.connection.jedis.JedisConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
@@ -120,8 +122,23 @@ public class RouterConfiguration implements CamelConfiguration {
      */
     @BindToRegistry(value = "redisTemplate", beanPostProcess = true)
     public StringRedisTemplate redisTemplate(@PropertyInject("erasure.redis.host") String host,
-                                             @PropertyInject("erasure.redis.port") int port) {
-        JedisConnectionFactory connections = new JedisConnectionFactory(new RedisStandaloneConfiguration(host, port));
+                                             @PropertyInject("erasure.redis.port") int port,
+                                             @PropertyInject(value = "erasure.redis.username", defaultValue = "") String username,
+                                             @PropertyInject(value = "erasure.redis.password", defaultValue = "") String password,
+                                             @PropertyInject(value = "erasure.redis.ssl", defaultValue = "false") boolean ssl) {
+        RedisStandaloneConfiguration server = new RedisStandaloneConfiguration(host, port);
+        if (!username.isBlank()) {
+            server.setUsername(username.trim());
+        }
+        if (!password.isEmpty()) {
+            server.setPassword(password);
+        }
+        JedisClientConfiguration.JedisClientConfigurationBuilder client = JedisClientConfiguration.builder();
+        client.usePooling();
+        if (ssl) {
+            client.useSsl();
+        }
+        JedisConnectionFactory connections = new JedisConnectionFactory(server, client.build());
         connections.afterPropertiesSet();
         connections.start();
         return new StringRedisTemplate(connections);
@@ -220,11 +237,7 @@ public class RouterConfiguration implements CamelConfiguration {
     @Override
     public void configure(CamelContext context) {
         PropertiesComponent properties = context.getPropertiesComponent();
-        String prefix = "erasure.pii.fields.";
-        Properties fields = properties.loadProperties(key -> key.startsWith(prefix));
-        Map<String, String> rules = new TreeMap<>();
-        fields.stringPropertyNames().forEach(key -> rules.put(key.substring(prefix.length()), fields.getProperty(key)));
-        FieldRewriter rewriter = FieldRewriter.fromSettings(rules,
+        FieldRewriter rewriter = FieldRewriter.fromSettings(piiFieldRules(properties),
                 properties.resolveProperty("erasure.pii.replacement").orElse(null),
                 properties.resolveProperty("erasure.pii.hash-secret").orElse(null));
         context.getRegistry().bind("sqlSinks", sqlSinks(context, rewriter));
@@ -236,7 +249,34 @@ public class RouterConfiguration implements CamelConfiguration {
         context.getRegistry().bind("assetRewrites", new AssetRewrites(rewriter,
                 properties.resolveProperty("erasure.transfer.owner-key").orElse("createdBy"),
                 properties.resolveProperty("erasure.draft-suffix").orElse(""), ledger.fingerprints()));
+        secureConnections(properties, context);
         observe(context);
+    }
+
+    /**
+     * The connection settings a component takes only when set (an empty user or certificate path would be used as
+     * one): Elasticsearch's authentication and TLS on its component, and Cassandra's TLS, which camel-cassandraql
+     * has no option for, through the DataStax driver's own settings (read from system properties when its sessions
+     * are built).
+     */
+    private static void secureConnections(PropertiesComponent properties, CamelContext context) {
+        ElasticsearchComponent elasticsearch = context.getComponent("elasticsearch", ElasticsearchComponent.class);
+        setting(properties, "erasure.elasticsearch.user").ifPresent(elasticsearch::setUser);
+        setting(properties, "erasure.elasticsearch.password").ifPresent(elasticsearch::setPassword);
+        setting(properties, "erasure.elasticsearch.ssl-certificate-path").ifPresent(elasticsearch::setCertificatePath);
+        elasticsearch.setEnableSSL(setting(properties, "erasure.elasticsearch.ssl").map(Boolean::parseBoolean).orElse(false));
+        if (setting(properties, "erasure.cassandra.ssl").map(Boolean::parseBoolean).orElse(false)) {
+            String driver = "datastax-java-driver.advanced.ssl-engine-factory.";
+            System.setProperty(driver + "class", "DefaultSslEngineFactory");
+            System.setProperty(driver + "hostname-validation",
+                    setting(properties, "erasure.cassandra.ssl-hostname-validation").orElse("true"));
+            setting(properties, "erasure.cassandra.ssl-truststore-path").ifPresent(path -> System.setProperty(driver + "truststore-path", path));
+            setting(properties, "erasure.cassandra.ssl-truststore-password").ifPresent(pw -> System.setProperty(driver + "truststore-password", pw));
+        }
+    }
+
+    private static java.util.Optional<String> setting(PropertiesComponent properties, String key) {
+        return properties.resolveProperty(key).map(String::trim).filter(v -> !v.isEmpty());
     }
 
     /**
@@ -262,6 +302,15 @@ public class RouterConfiguration implements CamelConfiguration {
             }
             health.register(reload.healthCheck());
         }
+    }
+
+    /** The PII field rules: {@code erasure.pii.fields.<searchKey> = target[:strategy], …}, by search key. */
+    static Map<String, String> piiFieldRules(PropertiesComponent properties) {
+        String prefix = "erasure.pii.fields.";
+        Properties fields = properties.loadProperties(key -> key.startsWith(prefix));
+        Map<String, String> rules = new TreeMap<>();
+        fields.stringPropertyNames().forEach(key -> rules.put(key.substring(prefix.length()), fields.getProperty(key)));
+        return rules;
     }
 
     /** The jdbc store's tables, checked against the database when the store is enabled (none otherwise). */

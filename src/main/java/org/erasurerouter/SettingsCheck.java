@@ -4,11 +4,14 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.MainListenerSupport;
+import org.apache.camel.spi.PropertiesComponent;
 import org.erasurerouter.ledger.ErasureLedger;
+import org.erasurerouter.scrub.FieldRewriter;
 
 /**
  * Checks every connection setting before Camel builds a bean or a route, so that a missing or malformed key stops
@@ -79,6 +82,11 @@ public final class SettingsCheck extends MainListenerSupport {
 
     static final Rule JDBC_URL = v -> v.trim().startsWith("jdbc:") ? null : "expected a jdbc: URL but got '" + v + "'";
 
+    static Rule oneOf(String... values) {
+        return v -> List.of(values).contains(v.trim()) ? null
+                : "expected one of " + String.join(", ", values) + " but got '" + v + "'";
+    }
+
     static final Rule BOOLEAN = v -> v.trim().matches("true|false") ? null : "expected true or false but got '" + v + "'";
 
     /** A Quartz cron expression, written with + for spaces as in an endpoint URI. */
@@ -131,17 +139,38 @@ public final class SettingsCheck extends MainListenerSupport {
             new Required("erasure.s3.endpoint", uri("http", "https")),
             new Required("erasure.s3.region", TEXT),
             new Required("erasure.s3.bucket", TEXT),
+            new Required("erasure.s3.access-key", TEXT),
+            new Required("erasure.s3.secret-key", TEXT),
             new Required("erasure.reconcile.schedule-enabled", BOOLEAN),
             new Required("erasure.reconcile.cron", CRON),
             new Required("erasure.reconcile.requeue", BOOLEAN),
             new Required("erasure.reconcile.lock-wait-ms", POSITIVE),
             new Required("erasure.reconcile.progress-every", POSITIVE),
             new Required("erasure.reconcile.part-size-bytes", PART_SIZE),
-            new Required("erasure.reconcile.object-type-property", NAME));
+            new Required("erasure.reconcile.object-type-property", NAME),
+            new Required("erasure.health.check-timeout-ms", POSITIVE),
+            new Required("erasure.routes.reload-enabled", BOOLEAN),
+            new Required("erasure.kafka.security-protocol", oneOf("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL")),
+            new Required("erasure.cassandra.ssl", BOOLEAN),
+            new Required("erasure.elasticsearch.ssl", BOOLEAN),
+            new Required("erasure.redis.ssl", BOOLEAN));
 
     @Override
     public void beforeConfigure(BaseMainSupport main) {
-        check(key -> main.getCamelContext().getPropertiesComponent().resolveProperty(key));
+        PropertiesComponent properties = main.getCamelContext().getPropertiesComponent();
+        check(properties::resolveProperty);
+        checkPiiFields(RouterConfiguration.piiFieldRules(properties), properties.resolveProperty("erasure.pii.replacement").orElse(null),
+                properties.resolveProperty("erasure.pii.hash-secret").orElse(null));
+    }
+
+    /** The PII field rules ({@code erasure.pii.fields.<searchKey>}) must parse, and a hash rule needs its secret. */
+    static void checkPiiFields(Map<String, String> rules, String replacement, String hashSecret) {
+        try {
+            FieldRewriter.fromSettings(rules, replacement, hashSecret);
+        } catch (IllegalArgumentException e) {
+            String hint = e.getMessage().contains("no HMAC secret") ? " (set erasure.pii.hash-secret, e.g. with ERASURE_PII_HASH_SECRET)" : "";
+            throw new InvalidSettingException("erasure.pii.fields is invalid: " + e.getMessage() + hint);
+        }
     }
 
     /** Throws for the first missing or malformed required setting. */

@@ -21,9 +21,10 @@ public final class Management {
                 : "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
     }
 
-    public static Management of(RunningRouter router) {
+    /** The management port of a runtime, as a client holding {@code user}'s password (none when null). */
+    public static Management of(RunningRouter router, String user, String password) {
         return new Management(Integer.parseInt(router.context().getPropertiesComponent()
-                .resolveProperty("camel.management.port").orElseThrow()), null, null);
+                .resolveProperty("camel.management.port").orElseThrow()), user, password);
     }
 
     public HttpResponse<String> get(String path) throws Exception {

@@ -50,6 +50,14 @@ class SettingsCheckTest {
         s.put("erasure.reconcile.progress-every", "1000");
         s.put("erasure.reconcile.part-size-bytes", "5242880");
         s.put("erasure.reconcile.object-type-property", "IL_FUNC_OBJECT_TYPE");
+        s.put("erasure.s3.access-key", "AKIA-EXAMPLE");
+        s.put("erasure.s3.secret-key", "example-secret");
+        s.put("erasure.health.check-timeout-ms", "5000");
+        s.put("erasure.routes.reload-enabled", "false");
+        s.put("erasure.kafka.security-protocol", "SASL_SSL");
+        s.put("erasure.cassandra.ssl", "false");
+        s.put("erasure.elasticsearch.ssl", "true");
+        s.put("erasure.redis.ssl", "false");
         return s;
     }
 
@@ -177,5 +185,31 @@ class SettingsCheckTest {
         s.put("erasure.reconcile.requeue", "yes");
         assertEquals("erasure.reconcile.requeue is invalid: expected true or false but got 'yes'"
                 + " (application.properties or ERASURE_RECONCILE_REQUEUE)", problemWith(s));
+    }
+
+    @Test
+    void refusesAKafkaSecurityProtocolKafkaDoesNotKnow() {
+        Map<String, String> s = validSettings();
+        s.put("erasure.kafka.security-protocol", "TLS");
+        assertEquals("erasure.kafka.security-protocol is invalid: expected one of PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL"
+                + " but got 'TLS' (application.properties or ERASURE_KAFKA_SECURITY_PROTOCOL)", problemWith(s));
+    }
+
+    @Test
+    void refusesAMaskingStrategyItDoesNotKnow() {
+        InvalidSettingException e = assertThrows(InvalidSettingException.class,
+                () -> SettingsCheck.checkPiiFields(Map.of("createdBy", "creator:scramble"), "Deleted User", ""));
+        assertEquals("erasure.pii.fields is invalid: unknown masking strategy 'scramble' for target field 'creator' of"
+                + " search key 'createdBy'; expected replace, null or hash", e.getMessage());
+    }
+
+    @Test
+    void refusesTheHashStrategyWithoutItsSecret() {
+        InvalidSettingException e = assertThrows(InvalidSettingException.class,
+                () -> SettingsCheck.checkPiiFields(Map.of("createdBy", "creator:hash"), "Deleted User", " "));
+        assertEquals("erasure.pii.fields is invalid: target field 'creator' of search key 'createdBy' uses the hash"
+                + " strategy, but no HMAC secret is configured (set erasure.pii.hash-secret, e.g. with ERASURE_PII_HASH_SECRET)",
+                e.getMessage());
+        assertDoesNotThrow(() -> SettingsCheck.checkPiiFields(Map.of("createdBy", "creator:hash"), "Deleted User", "k3y"));
     }
 }

@@ -56,6 +56,8 @@ class StagingOperationsIT {
                     value: templated-answer
             """;
 
+    private static final String MONITORING_PASSWORD = UUID.randomUUID().toString();
+
     private static Path routes;
     private static CapturedLogs logs;
     private static RunningRouter router;
@@ -72,6 +74,9 @@ class StagingOperationsIT {
             }
         }
         Files.writeString(routes.resolve("90-templated-answer.camel.yaml"), TEMPLATES);
+        // the management port answers only the monitoring user (Vert.x property-file users, as operators mount them)
+        Path users = Files.writeString(routes.resolveSibling(routes.getFileName() + "-management-users.properties"),
+                "user.monitoring = " + MONITORING_PASSWORD + ",monitor\nrole.monitor = *\n");
         logs = CapturedLogs.capture();
         try (Connection db = ledgerDatabase()) {
             db.createStatement().execute("CREATE TABLE IF NOT EXISTS staging_profile (user_id text, name text, email text, username text)");
@@ -92,8 +97,10 @@ class StagingOperationsIT {
                 Map.entry("erasure.jdbc.batch-repository", "staging_batches"),
                 Map.entry("erasure.retry.maximum-redeliveries", "1"),
                 Map.entry("erasure.retry.initial-delay-ms", "200"),
-                Map.entry("erasure.health.check-timeout-ms", "3000")));
-        management = Management.of(router);
+                Map.entry("erasure.health.check-timeout-ms", "3000"),
+                Map.entry("camel.management.authentication-enabled", "true"),
+                Map.entry("camel.management.basic-properties-file", users.toAbsolutePath().toString())));
+        management = Management.of(router, "monitoring", MONITORING_PASSWORD);
         events = DeletionEvents.producer();
     }
 
@@ -110,9 +117,7 @@ class StagingOperationsIT {
     @Order(1)
     void reportsEachRequiredStoreAndTheKafkaConsumerOnTheHealthEndpointAndReadinessFollowsAStoreDownAndBackUp() throws Exception {
         HttpResponse<String> ready = management.await("/observe/health/ready", r -> r.statusCode() == 200, WAIT);
-        System.out.println("HEALTH READY: " + ready.body());
         HttpResponse<String> health = management.get("/observe/health?exposureLevel=full");
-        System.out.println("HEALTH FULL: " + health.body());
         for (String check : List.of("store-neo4j", "store-cassandra", "store-elasticsearch", "store-redis", "store-jdbc", "store-s3")) {
             assertTrue(health.body().contains(check), check + " in " + health.body());
         }
@@ -120,7 +125,6 @@ class StagingOperationsIT {
 
         try (AutoCloseable outage = RealServers.get().redisOutage()) {
             HttpResponse<String> down = management.await("/observe/health/ready", r -> r.statusCode() == 503, WAIT);
-            System.out.println("HEALTH DOWN: " + down.body());
             assertTrue(down.body().contains("store-redis"), down.body());
             assertTrue(management.get("/observe/health/live").statusCode() == 200, "a store outage does not make the runtime dead");
         }
@@ -129,6 +133,18 @@ class StagingOperationsIT {
 
     @Test
     @Order(2)
+    void answersTheManagementPortOnlyWithTheMonitoringUsersPassword() throws Exception {
+        Management anonymous = Management.of(router, null, null);
+        Management wrong = Management.of(router, "monitoring", "not-the-password");
+        for (String path : List.of("/observe/health", "/observe/health/ready", "/observe/metrics")) {
+            assertEquals(401, anonymous.get(path).statusCode(), path);
+            assertEquals(401, wrong.get(path).statusCode(), path);
+            assertEquals(200, management.get(path).statusCode(), path);
+        }
+    }
+
+    @Test
+    @Order(3)
     void countsConsumedEventsErasedAssetsPerStoreAndTheEndToEndLatencyOnTheMetricsEndpoint() throws Exception {
         String userId = "u-metrics-" + UUID.randomUUID();
         content.seedCreator("do_" + UUID.randomUUID().toString().replace("-", ""), userId, "Metric Name " + UUID.randomUUID());
@@ -136,7 +152,6 @@ class StagingOperationsIT {
         assertEquals("DONE", router.api().awaitFinished(userId, 1, WAIT).get("erasures").get(0).get("status").asText());
 
         String metrics = management.get("/observe/metrics").body();
-        System.out.println("METRICS: " + metrics.lines().filter(l -> l.startsWith("erasure")).toList());
         assertTrue(Management.sample(metrics, "erasure_events_consumed_total") >= 1, metrics);
         assertTrue(Management.sample(metrics, "erasure_store_assets_total", "store=\"neo4j\"") >= 3, metrics);
         assertTrue(Management.sample(metrics, "erasure_store_assets_total", "store=\"redis\"") >= 2, metrics);
@@ -146,7 +161,7 @@ class StagingOperationsIT {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void appliesAnEditedIntakeRouteWhileEventsStreamAndCarriesOutEveryEventExactlyOnce() throws Exception {
         double reloadsBefore = reloads("reloaded");
         double consumedBefore = Management.sample(management.get("/observe/metrics").body(), "erasure_events_consumed_total");
@@ -192,7 +207,7 @@ class StagingOperationsIT {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void keepsTheRunningRoutesWhenAnEditedFileDoesNotParseOrItsRouteCannotStartAndReportsIt() throws Exception {
         Path apply = routes.resolve("32-apply-to-stores.camel.yaml");
         String original = Files.readString(apply);
@@ -209,7 +224,6 @@ class StagingOperationsIT {
         assertErasesAUser("after an edit whose route cannot start");
 
         HttpResponse<String> health = management.get("/observe/health?exposureLevel=full");
-        System.out.println("HEALTH AFTER FAILED RELOAD: " + health.body());
         assertTrue(health.body().contains("previous routes kept"), health.body());
         assertFalse(logs.containing("32-apply-to-stores.camel.yaml was NOT reloaded").isEmpty());
 
@@ -220,7 +234,7 @@ class StagingOperationsIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void logsNoNameEmailOrUsernameAtAnyLevelThroughADeletionAStoreOutageARefusedEventAndAReplay() throws Exception {
         String token = "Canary" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
         String name = "Zoë Łukasiewicz-" + token + " 山田 O'Brien";

@@ -183,6 +183,9 @@ public final class RealServers implements BeforeAllCallback {
         p.put("erasure.jdbc.username", "postgres");
         p.put("erasure.jdbc.password", "postgres");
         p.put("erasure.s3.endpoint", s3.endpoint);
+        // S3Mock accepts any signed request; real stores take their keys from the environment or the secrets file
+        p.put("erasure.s3.access-key", "local-stack");
+        p.put("erasure.s3.secret-key", "local-stack-secret");
         Properties props = new Properties();
         props.putAll(p);
         return props;
