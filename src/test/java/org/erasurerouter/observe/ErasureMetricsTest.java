@@ -1,0 +1,69 @@
+package org.erasurerouter.observe;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.erasurerouter.intake.ErasureRequest;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class ErasureMetricsTest {
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final DefaultCamelContext context = new DefaultCamelContext();
+    private final ErasureMetrics metrics = new ErasureMetrics();
+
+    ErasureMetricsTest() {
+        context.getCamelContextExtension().setName("erasure-router");
+        context.getRegistry().bind("metricsRegistry", registry);
+        metrics.setCamelContext(context);
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        context.close();
+    }
+
+    static ErasureRequest request(String id, long eventTime) {
+        return new ErasureRequest(id, ErasureRequest.DELETE_USER, "u-" + id, "org-1", eventTime, null, null, null, List.of());
+    }
+
+    @Test
+    void timesADoneRequestFromItsEventTime() {
+        metrics.finished(request("r1", System.currentTimeMillis() - 2_000), "DONE");
+        var timer = registry.get("erasure.request.latency").tag("action", "delete-user").tag("camelContext", "erasure-router").timer();
+        assertEquals(1, timer.count());
+        assertTrue(timer.totalTime(TimeUnit.MILLISECONDS) >= 2_000, "at least the two seconds since the event");
+    }
+
+    @Test
+    void leavesOutRequestsNotDoneAndEventsWithoutATime() {
+        metrics.finished(request("r1", System.currentTimeMillis()), "PARKED");
+        metrics.finished(request("r2", System.currentTimeMillis()), "QUEUED");
+        metrics.finished(request("r3", 0), "DONE");
+        assertNull(registry.find("erasure.request.latency").timer());
+    }
+
+    @Test
+    void countsABatchsRowsAsTheJdbcStoresAssetsAndTimesTheRequestsItClosed() {
+        long now = System.currentTimeMillis();
+        metrics.batchFinished(List.of(request("r1", now), request("r2", now), request("r3", now)),
+                Map.of("r1", "DONE", "r2", "PARKED", "r3", "DONE"), Map.of("r1", 2, "r2", 0, "r3", 3));
+        assertEquals(5.0, registry.get("erasure.store.assets").tag("store", "jdbc").counter().count());
+        assertEquals(2, registry.get("erasure.request.latency").timer().count(), "the two requests the batch finished DONE");
+    }
+
+    @Test
+    void countsFailedAttemptsAndReloadsByTheirLabels() {
+        metrics.failedAttempt("redis");
+        metrics.failedAttempt("redis");
+        metrics.routesReload("failed");
+        assertEquals(2.0, registry.get("erasure.store.failures").tag("store", "redis").counter().count());
+        assertEquals(1.0, registry.get("erasure.routes.reloads").tag("outcome", "failed").counter().count());
+    }
+}
