@@ -236,6 +236,7 @@ public class RouterConfiguration implements CamelConfiguration {
      */
     @Override
     public void configure(CamelContext context) {
+        closeClientsOnStop(context);
         PropertiesComponent properties = context.getPropertiesComponent();
         FieldRewriter rewriter = FieldRewriter.fromSettings(piiFieldRules(properties),
                 properties.resolveProperty("erasure.pii.replacement").orElse(null),
@@ -301,6 +302,31 @@ public class RouterConfiguration implements CamelConfiguration {
                 throw new IllegalStateException("cannot watch the routes folder for hot reload", e);
             }
             health.register(reload.healthCheck());
+        }
+    }
+
+    /**
+     * Closes the shared clients (connection pools, the graph driver, the cache's pool) when the runtime stops, also
+     * after a failed start: Camel does not close the beans of its registry, and every runtime started and stopped in
+     * one JVM would otherwise keep its database connections open.
+     */
+    private static void closeClientsOnStop(CamelContext context) {
+        try {
+            context.addService(new org.apache.camel.support.service.ServiceSupport() {
+                @Override
+                protected void doStop() {
+                    var registry = context.getRegistry();
+                    registry.findByType(HikariDataSource.class).forEach(HikariDataSource::close);
+                    registry.findByType(Driver.class).forEach(Driver::close);
+                    registry.findByType(StringRedisTemplate.class).forEach(template -> {
+                        if (template.getConnectionFactory() instanceof JedisConnectionFactory connections) {
+                            connections.destroy();
+                        }
+                    });
+                }
+            });
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot register the clients' shutdown", e);
         }
     }
 

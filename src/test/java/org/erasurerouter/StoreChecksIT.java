@@ -125,6 +125,14 @@ class StoreChecksIT {
                         "erasure.jdbc.table.p.action", "obfuscate", "erasure.jdbc.table.p.columns", "name:hash")));
         InvalidSettingException invalid = InvalidSettingException.findIn(failed);
         assertEquals("erasure.jdbc.table.p.columns uses the hash strategy, but erasure.pii.hash-secret is empty"
-                + " (set ERASURE_PII_HASH_SECRET)", invalid == null ? String.valueOf(failed) : invalid.getMessage());
+                + " (set ERASURE_PII_HASH_SECRET)", invalid == null ? causes(failed) : invalid.getMessage());
+    }
+
+    private static String causes(Throwable failed) {
+        StringBuilder chain = new StringBuilder();
+        for (Throwable t = failed; t != null; t = t.getCause()) {
+            chain.append(t).append(" <- ");
+        }
+        return chain.toString();
     }
 }

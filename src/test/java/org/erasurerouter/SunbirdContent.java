@@ -85,48 +85,94 @@ public final class SunbirdContent implements AutoCloseable {
      * assets are cached. Answers every identifier seeded.
      */
     public List<String> seedAssets(String prefix, String userId, String userName, int count) throws Exception {
-        List<Map<String, Object>> nodes = new ArrayList<>();
+        return seedOwners(List.of(new Owner(prefix, userId, userName)), count);
+    }
+
+    /** A user who created assets: their identifiers start with {@code prefix}. */
+    public record Owner(String prefix, String userId, String userName) {}
+
+    /**
+     * {@link #seedAssets} for many users at once, written in bulk (graph nodes 1000 a query, one bulk request to the
+     * index per 2 MB of documents, hierarchies over one prepared statement, cache keys in one pipeline per owner batch),
+     * so that a benchmark can seed hundreds of thousands of assets. Answers every identifier seeded.
+     */
+    public List<String> seedOwners(List<Owner> owners, int countEach) throws Exception {
+        var insertHierarchy = cql.prepare("INSERT INTO hierarchy_store.content_hierarchy (identifier, hierarchy) VALUES (?, ?)");
         List<String> ids = new ArrayList<>();
+        List<Map<String, Object>> nodes = new ArrayList<>();
+        List<java.util.concurrent.CompletionStage<?>> writes = new ArrayList<>();
         StringBuilder bulk = new StringBuilder();
         try (Jedis redis = new Jedis("127.0.0.1", servers.redisPort())) {
-            for (int i = 0; i < count; i++) {
-                String id = prefix + "_" + i;
-                String type = TYPES.get(i % TYPES.size());
-                String status = STATUSES.get(i % STATUSES.size());
-                Map<String, Object> node = asset(id, type, status, userId, userName);
-                List<Map<String, Object>> copies = new ArrayList<>(List.of(node));
-                if ("Live".equals(status) && i % 3 == 0) {
-                    copies.add(asset(id + ".img", type + "Image", "Draft", userId, userName));
-                }
-                for (Map<String, Object> copy : copies) {
-                    nodes.add(copy);
-                    ids.add((String) copy.get("IL_UNIQUE_ID"));
-                    bulk.append(JSON.writeValueAsString(Map.of("index", Map.of("_id", copy.get("IL_UNIQUE_ID"))))).append('\n')
-                            .append(JSON.writeValueAsString(document(copy))).append('\n');
-                    boolean collection = type.equals("Collection") || type.equals("QuestionSet");
-                    if (collection) {
-                        String child = prefix + "_" + (i + 1);
-                        String hierarchy = hierarchy(copy, List.of(entry(asset(child, "Content", "Live", userId, userName))));
-                        cql.execute(cql.prepare("INSERT INTO hierarchy_store.content_hierarchy (identifier, hierarchy) VALUES (?, ?)")
-                                .bind(copy.get("IL_UNIQUE_ID"), hierarchy));
+            var cache = redis.pipelined();
+            for (Owner owner : owners) {
+                for (int i = 0; i < countEach; i++) {
+                    String id = owner.prefix() + "_" + i;
+                    String type = TYPES.get(i % TYPES.size());
+                    String status = STATUSES.get(i % STATUSES.size());
+                    Map<String, Object> node = asset(id, type, status, owner.userId(), owner.userName());
+                    List<Map<String, Object>> copies = new ArrayList<>(List.of(node));
+                    if ("Live".equals(status) && i % 3 == 0) {
+                        copies.add(asset(id + ".img", type + "Image", "Draft", owner.userId(), owner.userName()));
+                    }
+                    for (Map<String, Object> copy : copies) {
+                        nodes.add(copy);
+                        ids.add((String) copy.get("IL_UNIQUE_ID"));
+                        bulk.append(JSON.writeValueAsString(Map.of("index", Map.of("_id", copy.get("IL_UNIQUE_ID"))))).append('\n')
+                                .append(JSON.writeValueAsString(document(copy))).append('\n');
+                        boolean collection = type.equals("Collection") || type.equals("QuestionSet");
+                        if (collection) {
+                            String child = owner.prefix() + "_" + (i + 1);
+                            String hierarchy = hierarchy(copy, List.of(entry(asset(child, "Content", "Live", owner.userId(), owner.userName()))));
+                            writes.add(cql.executeAsync(insertHierarchy.bind(copy.get("IL_UNIQUE_ID"), hierarchy)));
+                            if ("Live".equals(copy.get("status"))) {
+                                cache.set("hierarchy_" + copy.get("IL_UNIQUE_ID"), hierarchy);
+                            }
+                        }
                         if ("Live".equals(copy.get("status"))) {
-                            redis.set("hierarchy_" + copy.get("IL_UNIQUE_ID"), hierarchy);
+                            cache.set((String) copy.get("IL_UNIQUE_ID"), JSON.writeValueAsString(document(copy)));
                         }
                     }
-                    if ("Live".equals(copy.get("status"))) {
-                        redis.set((String) copy.get("IL_UNIQUE_ID"), JSON.writeValueAsString(document(copy)));
+                    if (nodes.size() >= 1000) {
+                        createNodes(nodes);
+                    }
+                    if (bulk.length() > 2_000_000) {
+                        elasticsearch("POST", "/compositesearch/_bulk", bulk.toString());
+                        bulk.setLength(0);
+                    }
+                    if (writes.size() >= 256) {
+                        awaitAll(writes);
                     }
                 }
+                cache.sync();
             }
         }
-        for (int from = 0; from < nodes.size(); from += 500) {
-            neo4j.executableQuery("UNWIND $nodes AS n CREATE (c:domain) SET c = n")
-                    .withParameters(Map.of("nodes", nodes.subList(from, Math.min(nodes.size(), from + 500)))).execute();
-        }
+        createNodes(nodes);
+        awaitAll(writes);
         if (!bulk.isEmpty()) {
-            elasticsearch("POST", "/compositesearch/_bulk?refresh=true", bulk.toString());
+            elasticsearch("POST", "/compositesearch/_bulk", bulk.toString());
         }
+        elasticsearch("POST", "/compositesearch/_refresh", "{}");
         return ids;
+    }
+
+    private void createNodes(List<Map<String, Object>> nodes) {
+        if (!nodes.isEmpty()) {
+            neo4j.executableQuery("UNWIND $nodes AS n CREATE (c:domain) SET c = n").withParameters(Map.of("nodes", List.copyOf(nodes))).execute();
+            nodes.clear();
+        }
+    }
+
+    private static void awaitAll(List<java.util.concurrent.CompletionStage<?>> writes) {
+        writes.forEach(w -> w.toCompletableFuture().join());
+        writes.clear();
+    }
+
+    /** The indexes Sunbird's graph has on content nodes, without which every page of a large graph is a label scan. */
+    public void createGraphIndexes() {
+        for (String property : List.of("IL_UNIQUE_ID", "createdBy", "lastPublishedBy")) {
+            neo4j.executableQuery("CREATE INDEX domain_" + property + " IF NOT EXISTS FOR (n:domain) ON (n." + property + ")").execute();
+        }
+        neo4j.executableQuery("CALL db.awaitIndexes(300)").execute();
     }
 
     /**

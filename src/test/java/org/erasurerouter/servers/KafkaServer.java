@@ -39,6 +39,9 @@ final class KafkaServer implements AutoCloseable {
         p.put("transaction.state.log.min.isr", "1");
         p.put("group.initial.rebalance.delay.ms", "0");
         p.put("num.partitions", "2");
+        // records up to 8 MiB, as platforms carrying large events configure their brokers (the runtime refuses events
+        // over erasure.intake.max-event-bytes, and must still be able to dead-letter them)
+        p.put("message.max.bytes", Integer.toString(8 << 20));
         Path config = dir.resolve("server.properties");
         try (Writer w = Files.newBufferedWriter(config)) {
             p.store(w, null);
