@@ -64,21 +64,22 @@ public final class RunningRouter implements AutoCloseable {
 
     /**
      * The production entry point in a JVM of its own, so that it can be killed with SIGKILL; its output goes to
-     * {@code target/child-runtimes/<name>.log}.
+     * {@code target/child-runtimes/<name>.log}. Settings win over the real servers'; {@code jvm.heap} sets -Xmx.
      */
-    static Process startChild(Map<String, String> settings, String name) throws java.io.IOException {
+    public static Process startChild(Map<String, String> settings, String name) throws java.io.IOException {
         Properties p = RealServers.get().runtimeProperties();
-        p.putAll(settings);
         p.put("camel.management.port", Integer.toString(freePort()));
         p.put("camel.server.port", Integer.toString(freePort()));
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m"));
+        p.putAll(settings);
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                settings.getOrDefault("jvm.heap", "-Xmx512m")));
         p.stringPropertyNames().forEach(key -> command.add("-D" + key + "=" + p.getProperty(key)));
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), ErasureRouter.class.getName()));
         Path log = Files.createDirectories(Path.of("target", "child-runtimes")).resolve(name + ".log");
         return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 
-    static int freePort() {
+    public static int freePort() {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         } catch (Exception e) {

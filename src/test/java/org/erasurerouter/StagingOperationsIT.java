@@ -156,6 +156,7 @@ class StagingOperationsIT {
         assertTrue(Management.sample(metrics, "erasure_store_assets_total", "store=\"neo4j\"") >= 3, metrics);
         assertTrue(Management.sample(metrics, "erasure_store_assets_total", "store=\"redis\"") >= 2, metrics);
         assertTrue(Management.sample(metrics, "erasure_request_latency_seconds_count", "action=\"delete-user\"") >= 1, metrics);
+        assertTrue(Management.sample(metrics, "jvm_memory_used_bytes", "area=\"heap\"") > 0, "the JVM's meters");
         assertTrue(Management.sample(metrics, "erasure_request_latency_seconds_bucket", "action=\"delete-user\"", "le=\"+Inf\"") >= 1,
                 "a histogram with buckets");
     }

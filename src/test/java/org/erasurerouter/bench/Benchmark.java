@@ -1,0 +1,349 @@
+package org.erasurerouter.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import org.erasurerouter.DeletionEvents;
+import org.erasurerouter.RunningRouter;
+import org.erasurerouter.SunbirdContent;
+import org.erasurerouter.SunbirdContent.Owner;
+import org.erasurerouter.servers.RealServers;
+
+/**
+ * The end-to-end benchmark (README#benchmark): N users × M assets seeded into every store in Sunbird's shapes, N
+ * delete-user events through the runtime (a JVM of its own, as production runs it), against the same erasure done
+ * by {@link DirectDriverBaseline}. Prints a table and writes JSON under {@code target/benchmark/}.
+ * Settings: {@code -Dbench.users} (10000), {@code -Dbench.assets} (10), {@code -Dbench.runs} (1).
+ */
+public final class Benchmark {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final String TABLE = "bench_profile";
+
+    private final RealServers servers;
+    private final int users;
+    private final int assets;
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    private Benchmark(RealServers servers, int users, int assets) {
+        this.servers = servers;
+        this.users = users;
+        this.assets = assets;
+    }
+
+    public static void main(String[] args) {
+        try {
+            measure();
+            System.exit(0);
+        } catch (Exception e) {
+            e.printStackTrace();
+            System.exit(1);
+        }
+    }
+
+    private static void measure() throws Exception {
+        int users = Integer.getInteger("bench.users", 10_000);
+        int assets = Integer.getInteger("bench.assets", 10);
+        int runs = Integer.getInteger("bench.runs", 1);
+        System.out.printf("Benchmark: %d users x %d assets, %d run(s). Starting the servers…%n", users, assets, runs);
+        RealServers servers = RealServers.startAll();
+        Benchmark benchmark = new Benchmark(servers, users, assets);
+        List<Map<String, Object>> results = new ArrayList<>();
+        try (SunbirdContent content = new SunbirdContent(servers)) {
+            content.createGraphIndexes();
+            try (Connection sql = benchmark.sql()) {
+                sql.createStatement().execute("CREATE TABLE IF NOT EXISTS " + TABLE + " (user_id text PRIMARY KEY, name text, email text)");
+            }
+            for (int run = 1; run <= runs; run++) {
+                results.add(benchmark.run(content, run));
+                print(results.get(results.size() - 1));
+            }
+        }
+        Map<String, Object> report = new LinkedHashMap<>();
+        report.put("users", users);
+        report.put("assetsPerUser", assets);
+        report.put("machine", Map.of("cores", Runtime.getRuntime().availableProcessors(), "java", System.getProperty("java.version")));
+        report.put("runs", results);
+        if (results.size() > 1) {
+            report.put("spread", spread(results));
+        }
+        Path out = Files.createDirectories(Path.of("target", "benchmark")).resolve("benchmark-" + Instant.now().toString().replace(':', '-') + ".json");
+        JSON.writeValue(out.toFile(), report);
+        if (results.size() > 1) {
+            System.out.println("Spread over " + results.size() + " runs: " + report.get("spread"));
+        }
+        System.out.println("Written: " + out.toAbsolutePath());
+    }
+
+    private Map<String, Object> run(SunbirdContent content, int run) throws Exception {
+        String tag = "bench" + run + "-" + UUID.randomUUID().toString().substring(0, 8);
+        List<Owner> base = owners(tag + "-base");
+        List<Owner> measured = owners(tag + "-run");
+        long seeding = System.nanoTime();
+        for (List<Owner> set : List.of(base, measured)) {
+            for (int from = 0; from < set.size(); from += 500) {
+                List<Owner> chunk = set.subList(from, Math.min(set.size(), from + 500));
+                content.seedOwners(chunk, assets);
+                seedProfiles(chunk);
+            }
+        }
+        System.out.printf("run %d: seeded %d users x %d assets twice in %.0f s%n", run, users, assets, (System.nanoTime() - seeding) / 1e9);
+
+        long start = System.nanoTime();
+        long baselineRecords;
+        try (DirectDriverBaseline baseline = new DirectDriverBaseline(servers)) {
+            baselineRecords = baseline.erase(base, TABLE);
+        }
+        double baselineSeconds = (System.nanoTime() - start) / 1e9;
+        System.out.printf("run %d: baseline erased %d users (%d records) in %.1f s%n", run, users, baselineRecords, baselineSeconds);
+
+        Map<String, Object> runtime = runtime(measured, tag);
+        double seconds = (double) runtime.get("seconds");
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("run", run);
+        result.put("runtime", runtime);
+        result.put("baseline", Map.of("seconds", baselineSeconds, "records", baselineRecords,
+                "usersPerSecond", users / baselineSeconds, "recordsPerSecond", baselineRecords / baselineSeconds));
+        result.put("ratioToBaseline", (users / seconds) / (users / baselineSeconds));
+        return result;
+    }
+
+    /** Publishes one delete-user event per user to a runtime of its own, and measures until the ledger shows all DONE. */
+    private Map<String, Object> runtime(List<Owner> owners, String tag) throws Exception {
+        String topic = "bench." + tag;
+        int management = RunningRouter.freePort();
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("erasure.kafka.topics", topic);
+        settings.put("erasure.kafka.dead-letter-topic", topic + ".dlq");
+        settings.put("erasure.kafka.group-id", tag);
+        settings.put("erasure.stores", "neo4j,cassandra,elasticsearch,redis,jdbc");
+        settings.put("erasure.jdbc.table.profile.table", TABLE);
+        settings.put("erasure.jdbc.table.profile.action", "obfuscate");
+        settings.put("erasure.jdbc.table.profile.columns", "name, email:null");
+        settings.put("erasure.reconcile.schedule-enabled", "false");
+        settings.put("camel.management.port", Integer.toString(management));
+        settings.put("jvm.heap", System.getProperty("bench.heap", "-Xmx1g"));
+        settings.putAll(overrides());
+        Process child = RunningRouter.startChild(settings, tag);
+        try (DeletionEvents events = DeletionEvents.producer()) {
+            awaitReady(management, child);
+            long peakHeap = 0;
+            long start = System.nanoTime();
+            Map<String, String> batch = new LinkedHashMap<>();
+            for (Owner owner : owners) {
+                batch.put(owner.userId(), DeletionEvents.deleteUser(owner.userId(), owner.userName(), "org-bench"));
+                if (batch.size() == 1000) {
+                    events.publishAll(topic, batch);
+                    batch.clear();
+                }
+            }
+            events.publishAll(topic, batch);
+            long lastReport = System.nanoTime();
+            long done;
+            while ((done = finished(tag)) < owners.size()) {
+                if (!child.isAlive()) {
+                    throw new IllegalStateException("the runtime died; see target/child-runtimes/" + tag + ".log");
+                }
+                peakHeap = Math.max(peakHeap, heapUsed(management));
+                if (System.nanoTime() - lastReport > 10e9) {
+                    System.out.printf("  %d / %d requests finished, %.0f s%n", done, owners.size(), (System.nanoTime() - start) / 1e9);
+                    lastReport = System.nanoTime();
+                }
+                Thread.sleep(500);
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            peakHeap = Math.max(peakHeap, heapUsed(management));
+            Map<String, Object> measured = new LinkedHashMap<>();
+            measured.put("seconds", seconds);
+            measured.put("usersPerSecond", owners.size() / seconds);
+            long records = recordsTouched(tag);
+            measured.put("records", records);
+            measured.put("recordsPerSecond", records / seconds);
+            measured.put("statuses", statuses(tag));
+            measured.put("latencyMillis", latency(tag));
+            measured.put("peakHeapBytes", peakHeap);
+            measured.put("routeSeconds", routeTimes(management));
+            measured.put("settings", settings);
+            return measured;
+        } finally {
+            child.destroy();
+            child.waitFor();
+        }
+    }
+
+    /** Settings for the runtime given as -Dbench.set.<key>=<value>, to try batching and concurrency. */
+    private static Map<String, String> overrides() {
+        Map<String, String> o = new TreeMap<>();
+        System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("bench.set."))
+                .forEach(k -> o.put(k.substring("bench.set.".length()), System.getProperty(k)));
+        return o;
+    }
+
+    private List<Owner> owners(String prefix) {
+        List<Owner> owners = new ArrayList<>();
+        for (int i = 0; i < users; i++) {
+            owners.add(new Owner("do_" + prefix.replace('-', '_') + "_" + i, prefix + "-" + i, "Bench Name " + prefix + " " + i));
+        }
+        return owners;
+    }
+
+    private void seedProfiles(List<Owner> owners) throws Exception {
+        try (Connection sql = sql(); var insert = sql.prepareStatement("INSERT INTO " + TABLE + " VALUES (?, ?, ?)")) {
+            for (Owner owner : owners) {
+                insert.setString(1, owner.userId());
+                insert.setString(2, owner.userName());
+                insert.setString(3, owner.userId() + "@example.org");
+                insert.addBatch();
+            }
+            insert.executeBatch();
+        }
+    }
+
+    private void awaitReady(int management, Process child) throws Exception {
+        long deadline = System.nanoTime() + 180_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            if (!child.isAlive()) {
+                throw new IllegalStateException("the runtime did not start; see its log under target/child-runtimes");
+            }
+            try {
+                if (get(management, "/observe/health/ready").statusCode() == 200) {
+                    return;
+                }
+            } catch (java.io.IOException notYet) {
+                // still starting
+            }
+            Thread.sleep(500);
+        }
+        throw new IllegalStateException("the runtime was not ready within 180 s");
+    }
+
+    private long finished(String tag) throws Exception {
+        return single("SELECT count(*) FROM erasure_request WHERE user_id LIKE ? AND status IN ('DONE', 'PARKED', 'FAILED')", tag);
+    }
+
+    private long recordsTouched(String tag) throws Exception {
+        return single("SELECT coalesce(sum(s.assets_touched), 0) FROM erasure_store s JOIN erasure_request r USING (request_id) WHERE r.user_id LIKE ?", tag);
+    }
+
+    private Map<String, Long> statuses(String tag) throws Exception {
+        Map<String, Long> statuses = new TreeMap<>();
+        try (Connection sql = sql(); var ps = sql.prepareStatement("SELECT status, count(*) FROM erasure_request WHERE user_id LIKE ? GROUP BY status")) {
+            ps.setString(1, tag + "-run-%");
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    statuses.put(rs.getString(1), rs.getLong(2));
+                }
+            }
+        }
+        return statuses;
+    }
+
+    /** Event time to every store done, from the ledger. */
+    private Map<String, Double> latency(String tag) throws Exception {
+        try (Connection sql = sql(); var ps = sql.prepareStatement("""
+                SELECT percentile_cont(ARRAY[0.5, 0.95, 0.99]) WITHIN GROUP (ORDER BY extract(epoch FROM finished_at - event_time) * 1000),
+                       max(extract(epoch FROM finished_at - event_time) * 1000)
+                  FROM erasure_request WHERE user_id LIKE ? AND status = 'DONE'""")) {
+            ps.setString(1, tag + "-run-%");
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                Double[] p = (Double[]) rs.getArray(1).getArray();
+                return Map.of("p50", p[0], "p95", p[1], "p99", p[2], "max", rs.getDouble(2));
+            }
+        }
+    }
+
+    private long single(String query, String tag) throws Exception {
+        try (Connection sql = sql(); var ps = sql.prepareStatement(query)) {
+            ps.setString(1, tag + "-run-%");
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    private long heapUsed(int management) {
+        try {
+            return (long) metric(get(management, "/observe/metrics").body(), "jvm_memory_used_bytes", "area=\"heap\"");
+        } catch (Exception e) {
+            return 0;
+        }
+    }
+
+    /** Time spent in each route (Camel's route policy timers): where the time goes, per store and per step. */
+    private Map<String, Map<String, Double>> routeTimes(int management) throws Exception {
+        String metrics = get(management, "/observe/metrics").body();
+        Map<String, Map<String, Double>> routes = new TreeMap<>();
+        metrics.lines().filter(l -> l.startsWith("camel_route_policy_seconds_sum{") || l.startsWith("camel_route_policy_seconds_count{"))
+                .forEach(l -> {
+                    String route = l.replaceAll(".*routeId=\"([^\"]+)\".*", "$1");
+                    String what = l.startsWith("camel_route_policy_seconds_sum") ? "seconds" : "exchanges";
+                    routes.computeIfAbsent(route, r -> new TreeMap<>()).merge(what, Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)), Double::sum);
+                });
+        routes.values().removeIf(r -> r.getOrDefault("exchanges", 0.0) == 0);
+        routes.keySet().removeIf(route -> route.isEmpty() || route.startsWith("camel_") || route.startsWith("check-"));
+        return routes;
+    }
+
+    private static double metric(String prometheus, String name, String label) {
+        return prometheus.lines().filter(l -> l.startsWith(name + "{") && l.contains(label))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    }
+
+    private HttpResponse<String> get(int port, String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private Connection sql() throws Exception {
+        return DriverManager.getConnection(servers.jdbcUrl(), "postgres", "postgres");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void print(Map<String, Object> result) {
+        Map<String, Object> runtime = (Map<String, Object>) result.get("runtime");
+        Map<String, Object> baseline = (Map<String, Object>) result.get("baseline");
+        Map<String, Double> latency = (Map<String, Double>) runtime.get("latencyMillis");
+        System.out.printf("%n| run %s | users/s | records/s | seconds | p50 ms | p95 ms | p99 ms | peak heap MB |%n", result.get("run"));
+        System.out.println("|---|---|---|---|---|---|---|---|");
+        System.out.printf("| Erasure Router | %.1f | %.1f | %.1f | %.0f | %.0f | %.0f | %.0f |%n", runtime.get("usersPerSecond"),
+                runtime.get("recordsPerSecond"), runtime.get("seconds"), latency.get("p50"), latency.get("p95"), latency.get("p99"),
+                ((Long) runtime.get("peakHeapBytes")) / 1048576.0);
+        System.out.printf("| direct-driver baseline | %.1f | %.1f | %.1f | | | | |%n", baseline.get("usersPerSecond"),
+                baseline.get("recordsPerSecond"), baseline.get("seconds"));
+        System.out.printf("Ratio to the baseline (users/s): %.3f. Statuses: %s%n", result.get("ratioToBaseline"), runtime.get("statuses"));
+        System.out.println("Time per route (seconds summed over exchanges, exchanges):");
+        ((Map<String, Map<String, Double>>) runtime.get("routeSeconds")).entrySet().stream()
+                .sorted((a, b) -> Double.compare(b.getValue().getOrDefault("seconds", 0.0), a.getValue().getOrDefault("seconds", 0.0)))
+                .forEach(e -> System.out.printf("  %-34s %10.1f s %8.0f%n", e.getKey(), e.getValue().getOrDefault("seconds", 0.0),
+                        e.getValue().getOrDefault("exchanges", 0.0)));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> spread(List<Map<String, Object>> results) {
+        Map<String, Object> spread = new LinkedHashMap<>();
+        for (String key : List.of("usersPerSecond", "recordsPerSecond")) {
+            double min = results.stream().mapToDouble(r -> (double) ((Map<String, Object>) r.get("runtime")).get(key)).min().orElse(0);
+            double max = results.stream().mapToDouble(r -> (double) ((Map<String, Object>) r.get("runtime")).get(key)).max().orElse(0);
+            spread.put(key, Map.of("min", min, "max", max));
+        }
+        double min = results.stream().mapToDouble(r -> (double) r.get("ratioToBaseline")).min().orElse(0);
+        double max = results.stream().mapToDouble(r -> (double) r.get("ratioToBaseline")).max().orElse(0);
+        spread.put("ratioToBaseline", Map.of("min", min, "max", max));
+        return spread;
+    }
+}
