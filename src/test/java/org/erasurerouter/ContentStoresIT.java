@@ -47,11 +47,7 @@ class ContentStoresIT {
 
     @AfterAll
     static void stopRuntime() throws Exception {
-        for (AutoCloseable c : new AutoCloseable[] {events, content, router}) {
-            if (c != null) {
-                c.close();
-            }
-        }
+        RunningRouter.closeAll(events, content, router);
     }
 
     @Test

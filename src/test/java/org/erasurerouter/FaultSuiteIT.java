@@ -68,11 +68,7 @@ class FaultSuiteIT {
 
     @AfterAll
     static void stopRuntime() throws Exception {
-        for (AutoCloseable c : new AutoCloseable[] {events, content, router}) {
-            if (c != null) {
-                c.close();
-            }
-        }
+        RunningRouter.closeAll(events, content, router);
     }
 
     @Test

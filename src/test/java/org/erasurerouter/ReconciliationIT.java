@@ -80,11 +80,7 @@ class ReconciliationIT {
 
     @AfterAll
     static void stopRuntime() throws Exception {
-        for (AutoCloseable c : new AutoCloseable[] {events, content, router, s3}) {
-            if (c != null) {
-                c.close();
-            }
-        }
+        RunningRouter.closeAll(events, content, router, s3);
     }
 
     @Test

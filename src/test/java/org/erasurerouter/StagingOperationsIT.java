@@ -106,11 +106,7 @@ class StagingOperationsIT {
 
     @AfterAll
     static void stopRuntime() throws Exception {
-        for (AutoCloseable c : new AutoCloseable[] {events, content, router, logs}) {
-            if (c != null) {
-                c.close();
-            }
-        }
+        RunningRouter.closeAll(events, content, router, logs);
     }
 
     @Test
