@@ -133,8 +133,7 @@ class FaultSuiteIT {
             assertEquals(1, erasures.size(), erasures.toString());
             JsonNode request = erasures.get(0);
             assertEquals("DONE", request.get("status").asText(), request.toString());
-            request.get("stores").fields().forEachRemaining(s -> assertEquals("SKIPPED".equals(s.getValue().get("status").asText()) ? 0 : 1,
-                    s.getValue().get("attempts").asInt(), userId + " applied once in " + s.getKey()));
+            assertAppliedOnce(userId, request);
         }
         List<DeadLetters.Letter> letters = DeadLetters.read(DLQ, l -> poisonMarks.stream().anyMatch(m -> new String(l.value(), UTF_8).contains(m)),
                 poisonMarks.size(), WAIT);
@@ -149,6 +148,39 @@ class FaultSuiteIT {
             }
             assertEquals(1, request.get("duplicates").asInt(), "the second delivery counted as a duplicate: " + request);
         }
+    }
+
+    @Test
+    void carriesOutEveryDeletionExactlyOnceAcrossARestartOfTheKafkaBroker() throws Exception {
+        List<String> users = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            String userId = "u-broker-" + i + "-" + UUID.randomUUID();
+            users.add(userId);
+            content.seedCreator("do_" + UUID.randomUUID().toString().replace("-", ""), userId, "Broker Name " + userId);
+        }
+        for (String userId : users.subList(0, 5)) {
+            events.publish(TOPIC, userId, DeletionEvents.deleteUser(userId, "Broker Name " + userId, "org-1"));
+        }
+        try (AutoCloseable restart = RealServers.get().kafkaRestart()) {
+            Thread.sleep(20_000);
+        }
+        for (String userId : users.subList(5, 10)) {
+            events.publish(TOPIC, userId, DeletionEvents.deleteUser(userId, "Broker Name " + userId, "org-1"));
+        }
+        for (String userId : users) {
+            JsonNode erasures = router.api().awaitFinished(userId, 1, WAIT).get("erasures");
+            assertEquals(1, erasures.size(), erasures.toString());
+            JsonNode request = erasures.get(0);
+            assertEquals("DONE", request.get("status").asText(), request.toString());
+            assertAppliedOnce(userId, request);
+            assertEquals(0, copiesLeft("Broker Name " + userId), userId);
+        }
+    }
+
+    /** Every store the request used was attempted exactly once. */
+    private static void assertAppliedOnce(String userId, JsonNode request) {
+        request.get("stores").fields().forEachRemaining(s -> assertEquals("SKIPPED".equals(s.getValue().get("status").asText()) ? 0 : 1,
+                s.getValue().get("attempts").asInt(), userId + " applied once in " + s.getKey() + ": " + s.getValue()));
     }
 
     /** Copies of the name anywhere, as written or as it appears inside JSON text (escaped). */

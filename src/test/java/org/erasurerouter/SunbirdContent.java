@@ -136,7 +136,7 @@ public final class SunbirdContent implements AutoCloseable {
                         createNodes(nodes);
                     }
                     if (bulk.length() > 2_000_000) {
-                        elasticsearch("POST", "/compositesearch/_bulk", bulk.toString());
+                        bulk(bulk.toString());
                         bulk.setLength(0);
                     }
                     if (writes.size() >= 256) {
@@ -149,10 +149,18 @@ public final class SunbirdContent implements AutoCloseable {
         createNodes(nodes);
         awaitAll(writes);
         if (!bulk.isEmpty()) {
-            elasticsearch("POST", "/compositesearch/_bulk", bulk.toString());
+            bulk(bulk.toString());
         }
-        elasticsearch("POST", "/compositesearch/_refresh", "{}");
+        elasticsearch("POST", "/compositesearch/_refresh", null);
         return ids;
+    }
+
+    /** A bulk request; one refused item fails the seeding, as a half-seeded store would fool the test. */
+    private void bulk(String body) throws Exception {
+        String answer = elasticsearch("POST", "/compositesearch/_bulk", body);
+        if (answer.contains("\"errors\":true")) {
+            throw new IllegalStateException("the search index refused documents: " + answer.substring(0, Math.min(answer.length(), 2000)));
+        }
     }
 
     private void createNodes(List<Map<String, Object>> nodes) {
@@ -338,7 +346,7 @@ public final class SunbirdContent implements AutoCloseable {
     private long documentsNamed(String name) throws Exception {
         long count = 0;
         for (int attempt = 0; attempt < 2; attempt++) {
-            elasticsearch("POST", "/compositesearch/_refresh", "{}");
+            elasticsearch("POST", "/compositesearch/_refresh", null);
             String answer = elasticsearch("POST", "/compositesearch/_count", JSON.writeValueAsString(Map.of("query",
                     Map.of("multi_match", Map.of("query", name, "type", "phrase", "fields", List.of("*"), "lenient", true)))));
             count = Long.parseLong(answer.replaceAll("(?s).*\"count\":(\\d+).*", "$1"));
@@ -352,8 +360,13 @@ public final class SunbirdContent implements AutoCloseable {
 
     private String elasticsearch(String method, String path, String json) throws Exception {
         HttpRequest request = HttpRequest.newBuilder(URI.create(servers.elasticsearchUrl() + path))
-                .header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(json)).build();
-        return http.send(request, HttpResponse.BodyHandlers.ofString()).body();
+                .header("Content-Type", "application/json")
+                .method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json)).build();
+        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() >= 300) {
+            throw new IllegalStateException(method + " " + path + " answered " + response.statusCode() + ": " + response.body());
+        }
+        return response.body();
     }
 
     private static Map<String, Object> node(String id, String type, String status, String by, String name) {

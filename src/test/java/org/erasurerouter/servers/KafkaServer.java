@@ -12,12 +12,26 @@ import org.apache.kafka.common.utils.Time;
 
 /** A real single-node Kafka 3.9 broker in KRaft mode, in this JVM. */
 final class KafkaServer implements AutoCloseable {
-    private final KafkaRaftServer server;
+    private final Properties config;
+    private KafkaRaftServer server;
     final String bootstrap;
 
-    private KafkaServer(KafkaRaftServer server, String bootstrap) {
+    private KafkaServer(Properties config, KafkaRaftServer server, String bootstrap) {
+        this.config = config;
         this.server = server;
         this.bootstrap = bootstrap;
+    }
+
+    /** Stops the broker (its log stays on disk), as a restart of the broker process begins. */
+    synchronized void pause() {
+        server.shutdown();
+        server.awaitShutdown();
+    }
+
+    /** Starts the broker again on the same ports and log, after {@link #pause()}. */
+    synchronized void resume() {
+        server = new KafkaRaftServer(new KafkaConfig(config, false), Time.SYSTEM);
+        server.startup();
     }
 
     static KafkaServer start(Path dir) throws Exception {
@@ -53,11 +67,11 @@ final class KafkaServer implements AutoCloseable {
         }
         KafkaRaftServer server = new KafkaRaftServer(new KafkaConfig(p, false), Time.SYSTEM);
         server.startup();
-        return new KafkaServer(server, "127.0.0.1:" + brokerPort);
+        return new KafkaServer(p, server, "127.0.0.1:" + brokerPort);
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         server.shutdown();
         server.awaitShutdown();
     }

@@ -197,6 +197,12 @@ public final class RealServers implements BeforeAllCallback {
         return redis::resume;
     }
 
+    /** Stops the Kafka broker until the returned handle is closed, which starts it again with its log. */
+    public AutoCloseable kafkaRestart() {
+        kafka.pause();
+        return kafka::resume;
+    }
+
     public String kafkaBootstrap() {
         return kafka.bootstrap;
     }
