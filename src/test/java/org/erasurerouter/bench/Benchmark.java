@@ -28,7 +28,8 @@ import org.erasurerouter.servers.RealServers;
  * The end-to-end benchmark (README#benchmark): N users × M assets seeded into every store in Sunbird's shapes, N
  * delete-user events through the runtime (a JVM of its own, as production runs it), against the same erasure done
  * by {@link DirectDriverBaseline}. Prints a table and writes JSON under {@code target/benchmark/}.
- * Settings: {@code -Dbench.users} (10000), {@code -Dbench.assets} (10), {@code -Dbench.runs} (1).
+ * Settings: {@code -Dbench.users} (10000), {@code -Dbench.assets} (10), {@code -Dbench.runs} (1), {@code -Dbench.heap}
+ * (the runtime's -Xmx, -Xmx1g) and {@code -Dbench.settings="key=value;…"} (runtime settings to try).
  */
 public final class Benchmark {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -185,11 +186,15 @@ public final class Benchmark {
         }
     }
 
-    /** Settings for the runtime given as -Dbench.set.<key>=<value>, to try batching and concurrency. */
+    /** Runtime settings to try (batching, concurrency): {@code -Dbench.settings="key=value;key=value"}. */
     private static Map<String, String> overrides() {
         Map<String, String> o = new TreeMap<>();
-        System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("bench.set."))
-                .forEach(k -> o.put(k.substring("bench.set.".length()), System.getProperty(k)));
+        for (String pair : System.getProperty("bench.settings", "").split(";")) {
+            int eq = pair.indexOf('=');
+            if (eq > 0) {
+                o.put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
+            }
+        }
         return o;
     }
 
