@@ -251,7 +251,7 @@ public class RouterConfiguration implements CamelConfiguration {
                 properties.resolveProperty("erasure.transfer.owner-key").orElse("createdBy"),
                 properties.resolveProperty("erasure.draft-suffix").orElse(""), ledger.fingerprints()));
         secureConnections(properties, context);
-        observe(context);
+        observe(properties, context);
     }
 
     /**
@@ -284,17 +284,16 @@ public class RouterConfiguration implements CamelConfiguration {
      * Readiness per datastore the runtime needs (the enabled stores, the ledger database and the report bucket) and,
      * in staging, the safe hot reload of the routes folder with its own health check.
      */
-    private static void observe(CamelContext context) {
-        PropertiesComponent properties = context.getPropertiesComponent();
+    private static void observe(PropertiesComponent properties, CamelContext context) {
         HealthCheckRegistry health = HealthCheckRegistry.get(context);
-        long timeout = Long.parseLong(properties.resolveProperty("erasure.health.check-timeout-ms").orElse("5000").trim());
-        java.util.Set<String> checked = new java.util.LinkedHashSet<>(ErasureLedger.names(properties.resolveProperty("erasure.stores").orElse("")));
+        long timeout = setting(properties, "erasure.health.check-timeout-ms").map(Long::parseLong).orElse(5000L);
+        java.util.Set<String> checked = new java.util.LinkedHashSet<>(ErasureLedger.names(setting(properties, "erasure.stores").orElse("")));
         checked.add("jdbc");
         checked.add("s3");
         checked.forEach(store -> health.register(new StoreHealthCheck(store, timeout)));
-        if (Boolean.parseBoolean(properties.resolveProperty("erasure.routes.reload-enabled").orElse("false").trim())) {
-            SafeRouteReload reload = new SafeRouteReload(properties.resolveProperty("erasure.routes.reload-directory").orElse("routes"),
-                    properties.resolveProperty("erasure.routes.reload-pattern").orElse("*.camel.yaml"),
+        if (setting(properties, "erasure.routes.reload-enabled").map(Boolean::parseBoolean).orElse(false)) {
+            SafeRouteReload reload = new SafeRouteReload(setting(properties, "erasure.routes.reload-directory").orElse("routes"),
+                    setting(properties, "erasure.routes.reload-pattern").orElse("*.camel.yaml"),
                     context.getRegistry().lookupByNameAndType("erasureMetrics", ErasureMetrics.class));
             try {
                 context.addService(reload);

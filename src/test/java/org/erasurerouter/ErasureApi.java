@@ -1,5 +1,7 @@
 package org.erasurerouter;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.URI;
@@ -59,6 +61,20 @@ public final class ErasureApi {
             ledger = erasuresOf(userId);
         }
         return ledger;
+    }
+
+    /**
+     * Waits until the user's one request is finished, and checks that it is DONE and that every store it used was
+     * attempted exactly once (no store applied twice); answers the request.
+     */
+    public JsonNode awaitDoneOnce(String userId, Duration timeout) throws Exception {
+        JsonNode erasures = awaitFinished(userId, 1, timeout).get("erasures");
+        assertEquals(1, erasures.size(), erasures.toString());
+        JsonNode request = erasures.get(0);
+        assertEquals("DONE", request.get("status").asText(), request.toString());
+        request.get("stores").fields().forEachRemaining(s -> assertEquals("SKIPPED".equals(s.getValue().get("status").asText()) ? 0 : 1,
+                s.getValue().get("attempts").asInt(), userId + " applied once in " + s.getKey() + ": " + s.getValue()));
+        return request;
     }
 
     private static long finished(JsonNode ledger) {

@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
 import org.erasurerouter.DeletionEvents;
+import org.erasurerouter.Management;
 import org.erasurerouter.RunningRouter;
 import org.erasurerouter.SunbirdContent;
 import org.erasurerouter.SunbirdContent.Owner;
@@ -284,7 +285,7 @@ public final class Benchmark {
 
     private long heapUsed(int management) {
         try {
-            return (long) metric(get(management, "/observe/metrics").body(), "jvm_memory_used_bytes", "area=\"heap\"");
+            return (long) Management.sample(get(management, "/observe/metrics").body(), "jvm_memory_used_bytes", "area=\"heap\"");
         } catch (Exception e) {
             return 0;
         }
@@ -303,11 +304,6 @@ public final class Benchmark {
         routes.values().removeIf(r -> r.getOrDefault("exchanges", 0.0) == 0);
         routes.keySet().removeIf(route -> route.isEmpty() || route.startsWith("camel_") || route.startsWith("check-"));
         return routes;
-    }
-
-    private static double metric(String prometheus, String name, String label) {
-        return prometheus.lines().filter(l -> l.startsWith(name + "{") && l.contains(label))
-                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
     }
 
     private HttpResponse<String> get(int port, String path) throws Exception {
