@@ -29,13 +29,12 @@ import org.erasurerouter.scrub.FieldRewriter;
 import org.erasurerouter.scrub.GraphAssets;
 import org.erasurerouter.scrub.HierarchyScrubber;
 import org.erasurerouter.scrub.SearchDocuments;
+import org.erasurerouter.sql.SqlBatchRepository;
 import org.erasurerouter.sql.SqlDialect;
 import org.erasurerouter.sql.SqlSinks;
 import org.erasurerouter.sql.TableRule;
 import org.erasurerouter.sql.TableRules;
-import org.apache.camel.processor.aggregate.jdbc.JdbcAggregationRepository;
 import org.apache.camel.spi.AggregationRepository;
-import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import java.util.List;
 import org.neo4j.driver.AuthTokens;
 import org.neo4j.driver.Config;
@@ -101,7 +100,8 @@ public class RouterConfiguration implements CamelConfiguration {
      * The open batches of the jdbc store, in the ledger database (camel-sql's JDBC aggregation repository, with
      * optimistic locking on a version column): a queued request survives a crash there, and a batch handed on but not
      * confirmed is recovered and run again. Not PostgresAggregationRepository: in Camel 4.17 its insert leaves out the
-     * version column and fails on every first add.
+     * version column and fails on every first add. {@link SqlBatchRepository} keeps its interval scan alive through an
+     * outage of the ledger database.
      */
     @BindToRegistry("sqlBatches")
     public AggregationRepository sqlBatches(@BeanInject("erasureDataSource") DataSource dataSource,
@@ -109,7 +109,7 @@ public class RouterConfiguration implements CamelConfiguration {
                                             @PropertyInject("erasure.jdbc.batch-repository") String name,
                                             @PropertyInject("erasure.jdbc.batch-recovery-interval-ms") long recoveryInterval) {
         ledger.createBatchRepository(name);
-        JdbcAggregationRepository batches = new JdbcAggregationRepository(new DataSourceTransactionManager(dataSource), name, dataSource);
+        SqlBatchRepository batches = new SqlBatchRepository(dataSource, name);
         batches.setUseRecovery(true);
         batches.setRecoveryInterval(recoveryInterval);
         return batches;
@@ -256,8 +256,8 @@ public class RouterConfiguration implements CamelConfiguration {
 
     /**
      * The connection settings a component takes only when set (an empty user or certificate path would be used as
-     * one): Elasticsearch's authentication and TLS on its component, and Cassandra's TLS, which camel-cassandraql
-     * has no option for, through the DataStax driver's own settings (read from system properties when its sessions
+     * one): Elasticsearch's authentication and TLS on its component, and Cassandra's TLS and reconnection back-off,
+     * which camel-cassandraql has no option for, through the DataStax driver's own settings (read from system properties when its sessions
      * are built).
      */
     private static void secureConnections(PropertiesComponent properties, CamelContext context) {
@@ -274,6 +274,9 @@ public class RouterConfiguration implements CamelConfiguration {
             setting(properties, "erasure.cassandra.ssl-truststore-path").ifPresent(path -> System.setProperty(driver + "truststore-path", path));
             setting(properties, "erasure.cassandra.ssl-truststore-password").ifPresent(pw -> System.setProperty(driver + "truststore-password", pw));
         }
+        // the driver's default back-off reaches 60 s: a node restarted after a long outage would be ignored that long
+        setting(properties, "erasure.cassandra.reconnect-max-delay-ms").ifPresent(ms ->
+                System.setProperty("datastax-java-driver.advanced.reconnection-policy.max-delay", ms + " milliseconds"));
     }
 
     private static java.util.Optional<String> setting(PropertiesComponent properties, String key) {

@@ -25,12 +25,14 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Faults a production runtime meets, during streams of deletions: hostile names and ids, an oversized event,
- * duplicates and poison events interleaved with valid ones. Each ends with every valid event completed exactly once
+ * duplicates and poison events interleaved with valid ones, a restart of the Kafka broker, each store stopped and
+ * restarted in turn (the runtime killed with SIGKILL mid-stream is {@link ScaleOutAndCrashIT}'s). Each ends with every valid event completed exactly once
  * in the ledger, every invalid one on the dead-letter topic with its reason, and no copy of a name left.
  */
 @ExtendWith(RealServers.class)
 class FaultSuiteIT {
     private static final Duration WAIT = Duration.ofSeconds(120);
+    private static final Duration OUTAGE = Duration.ofSeconds(20);
     private static final String TOPIC = "delete.user.faults." + UUID.randomUUID();
     private static final String DLQ = TOPIC + ".dlq";
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -85,9 +87,7 @@ class FaultSuiteIT {
             assertTrue(copiesLeft(owner.userName()) > 0, "the check finds the seeded copies of " + owner.userId());
         }
 
-        Map<String, String> deletions = new LinkedHashMap<>();
-        owners.forEach(o -> deletions.put(o.userId(), DeletionEvents.deleteUser(o.userId(), o.userName(), "org-1")));
-        events.publishAll(TOPIC, deletions);
+        publishDeletions(owners);
 
         for (Owner owner : owners) {
             JsonNode request = router.api().awaitFinished(owner.userId(), 1, WAIT).get("erasures").get(0);
@@ -167,6 +167,60 @@ class FaultSuiteIT {
             router.api().awaitDoneOnce(userId, WAIT);
             assertEquals(0, copiesLeft("Broker Name " + userId), userId);
         }
+    }
+
+    @Test
+    void completesEveryDeletionExactlyOnceWhileEachStoreInTurnIsStoppedForTwentySecondsAndRestarted() throws Exception {
+        // every user's content is in every store before the first outage: a store cannot be seeded while it is down
+        Map<String, List<Owner>> usersByOutage = new LinkedHashMap<>();
+        List<Owner> everyone = new ArrayList<>();
+        for (String store : RealServers.OUTAGE_STORES) {
+            List<Owner> owners = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                String tag = UUID.randomUUID().toString().substring(0, 8);
+                owners.add(new Owner("do_outage_" + tag, "u-outage-" + store + "-" + i + "-" + tag, "Outage Name " + tag));
+            }
+            usersByOutage.put(store, owners);
+            everyone.addAll(owners);
+        }
+        content.seedOwners(everyone, 3);
+        for (Owner owner : everyone) {
+            insertProfile(owner);
+        }
+
+        for (Map.Entry<String, List<Owner>> outage : usersByOutage.entrySet()) {
+            List<Owner> owners = outage.getValue();
+            publishDeletions(owners.subList(0, 2));  // in flight when the store stops
+            long t0 = System.nanoTime();
+            try (AutoCloseable stopped = RealServers.get().outage(outage.getKey())) {
+                publishDeletions(owners.subList(2, 4));
+                Thread.sleep(OUTAGE.toMillis());
+            }
+            System.out.printf("[faults] %s was down %d s%n", outage.getKey(), (System.nanoTime() - t0) / 1_000_000_000);
+        }
+
+        int replayed = 0;
+        for (Owner owner : everyone) {
+            JsonNode request = router.api().awaitFinished(owner.userId(), 1, WAIT).get("erasures").get(0);
+            if ("PARKED".equals(request.get("status").asText())) {
+                // the operator's step once a store is back: parked work is replayed, and only that work
+                replayed += router.api().replay(owner.userId(), null);
+            }
+        }
+        System.out.printf("[faults] %d of %d deletions were parked by an outage and replayed%n", replayed, everyone.size());
+        for (Owner owner : everyone) {
+            JsonNode erasures = router.api().erasuresOf(owner.userId()).get("erasures");
+            assertEquals(1, erasures.size(), "one request in the ledger: " + erasures);
+            assertEquals("DONE", erasures.get(0).get("status").asText(), owner.userId() + ": " + erasures);
+            assertEquals(0, copiesLeft(owner.userName()), "copies of the name of " + owner.userId());
+            assertEquals(0, profilesNamed(owner.userName()), "profile rows named as " + owner.userId());
+        }
+    }
+
+    private static void publishDeletions(List<Owner> owners) throws Exception {
+        Map<String, String> deletions = new LinkedHashMap<>();
+        owners.forEach(o -> deletions.put(o.userId(), DeletionEvents.deleteUser(o.userId(), o.userName(), "org-1")));
+        events.publishAll(TOPIC, deletions);
     }
 
     /** Copies of the name anywhere, as written or as it appears inside JSON text (escaped). */

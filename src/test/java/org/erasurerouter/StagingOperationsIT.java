@@ -119,7 +119,7 @@ class StagingOperationsIT {
         }
         assertTrue(health.body().contains("consumer:intake"), "the Kafka consumer's check in " + health.body());
 
-        try (AutoCloseable outage = RealServers.get().redisOutage()) {
+        try (AutoCloseable outage = RealServers.get().outage("redis")) {
             HttpResponse<String> down = management.await("/observe/health/ready", r -> r.statusCode() == 503, WAIT);
             assertTrue(down.body().contains("store-redis"), down.body());
             assertTrue(management.get("/observe/health/live").statusCode() == 200, "a store outage does not make the runtime dead");
@@ -249,7 +249,7 @@ class StagingOperationsIT {
         root.setLevel(ch.qos.logback.classic.Level.TRACE);
         try {
             events.publish(TOPIC, userId, event.substring(0, event.indexOf(token) + token.length() + 3).getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            try (AutoCloseable outage = RealServers.get().redisOutage()) {
+            try (AutoCloseable outage = RealServers.get().outage("redis")) {
                 events.publish(TOPIC, userId, event);
                 assertEquals("PARKED", router.api().awaitFinished(userId, 1, WAIT).get("erasures").get(0).get("status").asText());
             }

@@ -36,7 +36,7 @@ class StoreOutageIT {
             content.seedCreator(prefix, userId, name);
 
             JsonNode parked;
-            try (AutoCloseable outage = RealServers.get().redisOutage()) {
+            try (AutoCloseable outage = RealServers.get().outage("redis")) {
                 events.publish(topic, userId, DeletionEvents.deleteUser(userId, name, "org-1"));
                 parked = router.api().awaitFinished(userId, 1, WAIT).get("erasures").get(0);
             }

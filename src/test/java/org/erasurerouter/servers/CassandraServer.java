@@ -122,6 +122,17 @@ final class CassandraServer implements AutoCloseable {
         throw new IllegalStateException("Cassandra 5.0 needs a JDK 17; set -Dcassandra.java.home");
     }
 
+    /** Stops the node (SIGTERM: Cassandra drains and exits), for an outage test; its data stays on disk. */
+    void pause() throws InterruptedException {
+        process.close();
+    }
+
+    /** Starts the node again on its data and ports after {@link #pause()}. */
+    void resume() throws Exception {
+        process.restart();
+        process.awaitReady(Duration.ofMinutes(3), () -> ChildProcess.accepts(port));
+    }
+
     @Override
     public void close() throws Exception {
         process.close();

@@ -14,20 +14,34 @@ import java.util.function.BooleanSupplier;
 /** A server running in a child process: started with its output in a log file, watched by the {@link Reaper}. */
 final class ChildProcess implements AutoCloseable {
     private final String name;
-    private final Process process;
+    private final List<String> command;
     private final Path log;
+    private Process process;
 
-    private ChildProcess(String name, Process process, Path log) {
+    private ChildProcess(String name, List<String> command, Path log) {
         this.name = name;
-        this.process = process;
+        this.command = List.copyOf(command);
         this.log = log;
     }
 
     static ChildProcess start(String name, List<String> command, Path log) throws IOException {
         Files.createDirectories(log.getParent());
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        Reaper.watch(p.pid());
-        return new ChildProcess(name, p, log);
+        ChildProcess child = new ChildProcess(name, command, log);
+        child.launch();
+        return child;
+    }
+
+    /** Starts the same command again after {@link #close()}, its output appended to the same log. */
+    synchronized void restart() throws IOException {
+        if (process.isAlive()) {
+            throw new IllegalStateException(name + " is still running");
+        }
+        launch();
+    }
+
+    private void launch() throws IOException {
+        process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        Reaper.watch(process.pid());
     }
 
     /** Waits until {@code ready} holds, failing early with the server's log when the process dies. */
@@ -61,7 +75,7 @@ final class ChildProcess implements AutoCloseable {
 
     /** SIGTERM, then SIGKILL after 20 s. */
     @Override
-    public void close() throws InterruptedException {
+    public synchronized void close() throws InterruptedException {
         process.destroy();
         if (!process.waitFor(20, TimeUnit.SECONDS)) {
             process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);

@@ -32,22 +32,40 @@ final class ElasticsearchServer implements AutoCloseable {
 
     static ElasticsearchServer start(Path home, Path dir) throws Exception {
         prepareHome(home);
-        Path ports = dir.resolve("logs/http.ports");
-        Files.createDirectories(ports.getParent());
+        Files.createDirectories(dir);
+        // a fixed HTTP port, so that a restarted node is found where the runtime looks for it
+        int port = ChildProcess.freePort();
         Path launcher = Path.of(EsNodeMain.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         ChildProcess p = ChildProcess.start("elasticsearch", List.of(findJava().toString(),
                 "-Xms256m", "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-Djava.io.tmpdir=" + dir, "-Dlog4j2.disable.jmx=true",
                 "--enable-native-access=org.elasticsearch.nativeaccess,org.apache.lucene.core",
                 "--module-path", home.resolve("lib").toString(), "--add-modules", "ALL-MODULE-PATH",
-                "-cp", launcher.toString(), EsNodeMain.class.getName(), home.toString(), dir.toString()), dir.resolve("es-node.log"));
-        p.awaitReady(Duration.ofMinutes(2), () -> Files.exists(ports) && ports.toFile().length() > 0);
-        String address = Files.readAllLines(ports).get(0);
-        int port = Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
+                "-cp", launcher.toString(), EsNodeMain.class.getName(), home.toString(), dir.toString(), Integer.toString(port)), dir.resolve("es-node.log"));
         ElasticsearchServer server = new ElasticsearchServer(p, port);
-        HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(server.url() + "/_cluster/health?wait_for_status=green&timeout=60s")).build(),
-                HttpResponse.BodyHandlers.discarding());
+        server.awaitReady();
         return server;
+    }
+
+    /** Until the node answers HTTP and has recovered its indices (yellow: single node, replicas unassigned). */
+    private void awaitReady() throws Exception {
+        process.awaitReady(Duration.ofMinutes(2), () -> ChildProcess.accepts(port));
+        HttpResponse<Void> health = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create(url() + "/_cluster/health?wait_for_status=yellow&timeout=60s")).build(), HttpResponse.BodyHandlers.discarding());
+        if (health.statusCode() != 200) {
+            throw new IllegalStateException("elasticsearch not yellow within 60 s: HTTP " + health.statusCode());
+        }
+    }
+
+    /** Stops the node (SIGTERM: it closes cleanly), for an outage test; its indices stay on disk. */
+    void pause() throws InterruptedException {
+        process.close();
+    }
+
+    /** Starts the node again on its data and port after {@link #pause()}. */
+    void resume() throws Exception {
+        process.restart();
+        awaitReady();
     }
 
     /** ES 9 needs a JDK 21+: -Des.java.home, ES_JAVA_HOME, this JVM if new enough, or the usual install paths. */

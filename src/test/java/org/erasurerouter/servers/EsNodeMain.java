@@ -9,7 +9,7 @@ import java.util.Set;
 /**
  * Runs a single Elasticsearch 9 node inside a child JDK 21+ JVM with the server jars on the module path. It uses
  * reflection only because this class is compiled for Java 17, which cannot read ES 9 class files; it bypasses the
- * server's bootstrap, which needs the unpublished entitlement agent and refuses root. Arguments: esHome dataDir.
+ * server's bootstrap, which needs the unpublished entitlement agent and refuses root. Arguments: esHome dataDir httpPort.
  */
 public final class EsNodeMain {
     public static void main(String[] args) throws Throwable {
@@ -26,9 +26,8 @@ public final class EsNodeMain {
         s.put("node.name", "erasure-it-node");
         s.put("discovery.type", "single-node");          // with loopback: bootstrap checks not enforced
         s.put("network.host", "127.0.0.1");
-        s.put("http.port", "0");
+        s.put("http.port", args[2]);
         s.put("transport.port", "0");
-        s.put("node.portsfile", "true");                 // the chosen ports appear in <path.logs>/http.ports
         s.put("cluster.routing.allocation.disk.threshold_enabled", "false");
         s.put("logger.level", "WARN");
         for (Map.Entry<String, String> e : s.entrySet()) {

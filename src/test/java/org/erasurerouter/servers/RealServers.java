@@ -191,10 +191,37 @@ public final class RealServers implements BeforeAllCallback {
         return props;
     }
 
-    /** Stops Redis until the returned handle is closed, which starts it again on the same port, empty. */
-    public AutoCloseable redisOutage() throws Exception {
-        redis.pause();
-        return redis::resume;
+    /** The stores an outage can be put on, by the names the runtime's settings give them. */
+    public static final List<String> OUTAGE_STORES = List.of("neo4j", "cassandra", "elasticsearch", "redis", "postgres");
+
+    /**
+     * Stops a store (one of {@link #OUTAGE_STORES}) until the returned handle is closed, which starts it again on the
+     * same port: with its data, except Redis, which keeps none (a restarted cache is empty).
+     */
+    public AutoCloseable outage(String store) throws Exception {
+        switch (store) {
+            case "neo4j" -> {
+                neo4j.pause();
+                return neo4j::resume;
+            }
+            case "cassandra" -> {
+                cassandra.pause();
+                return cassandra::resume;
+            }
+            case "elasticsearch" -> {
+                elasticsearch.pause();
+                return elasticsearch::resume;
+            }
+            case "redis" -> {
+                redis.pause();
+                return redis::resume;
+            }
+            case "postgres" -> {
+                postgres.pause();
+                return postgres::resume;
+            }
+            default -> throw new IllegalArgumentException("no outage for " + store + "; one of " + OUTAGE_STORES);
+        }
     }
 
     /** Stops the Kafka broker until the returned handle is closed, which starts it again with its log. */
