@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.Closeable;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -57,6 +58,21 @@ public class SearchDocuments {
     /** The hits of a scrolled search in lists of {@code size}, read as they are used; closing ends the scroll. */
     public Iterator<List<Hit<ObjectNode>>> pages(Iterator<Hit<ObjectNode>> scroll, int size) {
         return new Pages(scroll, size);
+    }
+
+    /** An empty set of documents rewritten and re-read, which the pages of a request's pass fill. */
+    public Set<String> noneVerified() {
+        return new HashSet<>();
+    }
+
+    /** Remembers documents rewritten (or left as they were) and re-read clean, in {@code verified}. */
+    public void verified(Set<String> verified, List<String> ids) {
+        verified.addAll(ids);
+    }
+
+    /** The identifiers whose documents were not already rewritten and re-read in this pass. */
+    public List<String> notVerified(List<String> identifiers, Set<String> verified) {
+        return identifiers.stream().filter(id -> !verified.contains(id)).toList();
     }
 
     /** The document ids of some hits, to re-read them after the update. */
