@@ -10,7 +10,7 @@ import java.util.List;
  * A real Apache Cassandra 5.0 node (cassandra-all from Maven Central) in a child JVM on JDK 17. Never in the test
  * JVM: Cassandra installs a SecurityManager and calls System.exit.
  */
-final class CassandraServer implements AutoCloseable {
+final class CassandraServer implements AutoCloseable, Restartable {
     /** The module flags of Cassandra's own jvm17-server.options. */
     private static final List<String> JDK17_FLAGS = List.of(
             "-Djdk.attach.allowAttachSelf=true",
@@ -123,12 +123,14 @@ final class CassandraServer implements AutoCloseable {
     }
 
     /** Stops the node (SIGTERM: Cassandra drains and exits), for an outage test; its data stays on disk. */
-    void pause() throws InterruptedException {
+    @Override
+    public void pause() throws InterruptedException {
         process.close();
     }
 
     /** Starts the node again on its data and ports after {@link #pause()}. */
-    void resume() throws Exception {
+    @Override
+    public void resume() throws Exception {
         process.restart();
         process.awaitReady(Duration.ofMinutes(3), () -> ChildProcess.accepts(port));
     }

@@ -17,7 +17,7 @@ import java.util.zip.ZipFile;
  * A real single-node Elasticsearch 9.2 in a child JVM on a JDK 21+, from the server jars Maven copies into
  * {@code target/servers/es-home}. Only core and transport-netty4 are published: no painless, no _update_by_query.
  */
-final class ElasticsearchServer implements AutoCloseable {
+final class ElasticsearchServer implements AutoCloseable, Restartable {
     private final ChildProcess process;
     final int port;
 
@@ -58,12 +58,14 @@ final class ElasticsearchServer implements AutoCloseable {
     }
 
     /** Stops the node (SIGTERM: it closes cleanly), for an outage test; its indices stay on disk. */
-    void pause() throws InterruptedException {
+    @Override
+    public void pause() throws InterruptedException {
         process.close();
     }
 
     /** Starts the node again on its data and port after {@link #pause()}. */
-    void resume() throws Exception {
+    @Override
+    public void resume() throws Exception {
         process.restart();
         awaitReady();
     }

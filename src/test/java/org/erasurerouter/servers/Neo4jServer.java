@@ -13,7 +13,7 @@ import org.neo4j.dbms.api.DatabaseManagementServiceBuilder;
  * A real Neo4j 5.26 server in this JVM, serving Bolt only, on a fixed home and port so that it can be stopped and
  * started again on its data (the test harness cannot: it deletes its directory when closed).
  */
-final class Neo4jServer implements AutoCloseable {
+final class Neo4jServer implements AutoCloseable, Restartable {
     private final Path home;
     private final int port;
     private DatabaseManagementService dbms;
@@ -34,13 +34,15 @@ final class Neo4jServer implements AutoCloseable {
     }
 
     /** Stops the server (Bolt closed, database shut down), for an outage test; its data stays on disk. */
-    synchronized void pause() {
+    @Override
+    public synchronized void pause() {
         dbms.shutdown();
         dbms = null;
     }
 
     /** Starts the server on its home and port: at first, and again after {@link #pause()}. */
-    synchronized void resume() {
+    @Override
+    public synchronized void resume() {
         dbms = new DatabaseManagementServiceBuilder(home)
                 .setConfig(BoltConnector.enabled, true)
                 .setConfig(BoltConnector.listen_address, new SocketAddress("127.0.0.1", port))

@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /** A real PostgreSQL 17 server from the binaries zonky publishes on Maven Central, in a child process. */
-final class PostgresServer implements AutoCloseable {
+final class PostgresServer implements AutoCloseable, Restartable {
     private final EmbeddedPostgres postgres;
     private final Path dir;
     private long pid;
@@ -38,13 +38,15 @@ final class PostgresServer implements AutoCloseable {
     }
 
     /** Stops the server (fast shutdown: sessions are ended), for an outage test; its data stays on disk. */
-    synchronized void pause() throws Exception {
+    @Override
+    public synchronized void pause() throws Exception {
         pgCtl("stop", "-m", "fast");
         Reaper.forget(pid);
     }
 
     /** Starts the server again on its data with the options zonky first started it with (postmaster.opts). */
-    synchronized void resume() throws Exception {
+    @Override
+    public synchronized void resume() throws Exception {
         String opts = Files.readString(dir.resolve("data/postmaster.opts")).trim();
         pgCtl("start", "-l", dir.resolve("restart.log").toString(), "-o", opts.substring(opts.indexOf(' ') + 1));
         pid = postmasterPid();

@@ -199,29 +199,16 @@ public final class RealServers implements BeforeAllCallback {
      * same port: with its data, except Redis, which keeps none (a restarted cache is empty).
      */
     public AutoCloseable outage(String store) throws Exception {
-        switch (store) {
-            case "neo4j" -> {
-                neo4j.pause();
-                return neo4j::resume;
-            }
-            case "cassandra" -> {
-                cassandra.pause();
-                return cassandra::resume;
-            }
-            case "elasticsearch" -> {
-                elasticsearch.pause();
-                return elasticsearch::resume;
-            }
-            case "redis" -> {
-                redis.pause();
-                return redis::resume;
-            }
-            case "postgres" -> {
-                postgres.pause();
-                return postgres::resume;
-            }
+        Restartable server = switch (store) {
+            case "neo4j" -> neo4j;
+            case "cassandra" -> cassandra;
+            case "elasticsearch" -> elasticsearch;
+            case "redis" -> redis;
+            case "postgres" -> postgres;
             default -> throw new IllegalArgumentException("no outage for " + store + "; one of " + OUTAGE_STORES);
-        }
+        };
+        server.pause();
+        return server::resume;
     }
 
     /** Stops the Kafka broker until the returned handle is closed, which starts it again with its log. */

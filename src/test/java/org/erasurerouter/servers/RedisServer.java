@@ -6,7 +6,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 
 /** A real Redis server from the binary embedded-redis ships, in a child process. */
-final class RedisServer implements AutoCloseable {
+final class RedisServer implements AutoCloseable, Restartable {
     private redis.embedded.RedisServer server;
     private long pid;
     final int port;
@@ -33,13 +33,15 @@ final class RedisServer implements AutoCloseable {
     }
 
     /** Stops the server, for an outage test; its data is gone (it keeps none on disk). */
-    synchronized void pause() throws Exception {
+    @Override
+    public synchronized void pause() throws Exception {
         server.stop();
         Reaper.forget(pid);
     }
 
     /** Starts the server again on the same port after {@link #pause()}. */
-    synchronized void resume() throws Exception {
+    @Override
+    public synchronized void resume() throws Exception {
         server = launch(port);
         pid = processId(port);
         Reaper.watch(pid);
