@@ -250,17 +250,17 @@ public class RouterConfiguration implements CamelConfiguration {
         context.getRegistry().bind("assetRewrites", new AssetRewrites(rewriter,
                 properties.resolveProperty("erasure.transfer.owner-key").orElse("createdBy"),
                 properties.resolveProperty("erasure.draft-suffix").orElse(""), ledger.fingerprints()));
-        secureConnections(properties, context);
+        connectionSettings(properties, context);
         observe(properties, context);
     }
 
     /**
      * The connection settings a component takes only when set (an empty user or certificate path would be used as
      * one): Elasticsearch's authentication and TLS on its component, and Cassandra's TLS and reconnection back-off,
-     * which camel-cassandraql has no option for, through the DataStax driver's own settings (read from system properties when its sessions
-     * are built).
+     * which camel-cassandraql has no option for, through the DataStax driver's own settings (read from system
+     * properties when its sessions are built).
      */
-    private static void secureConnections(PropertiesComponent properties, CamelContext context) {
+    private static void connectionSettings(PropertiesComponent properties, CamelContext context) {
         ElasticsearchComponent elasticsearch = context.getComponent("elasticsearch", ElasticsearchComponent.class);
         setting(properties, "erasure.elasticsearch.user").ifPresent(elasticsearch::setUser);
         setting(properties, "erasure.elasticsearch.password").ifPresent(elasticsearch::setPassword);
