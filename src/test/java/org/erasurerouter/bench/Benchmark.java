@@ -18,6 +18,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.erasurerouter.DeletionEvents;
 import org.erasurerouter.Management;
 import org.erasurerouter.RunningRouter;
@@ -29,8 +32,9 @@ import org.erasurerouter.servers.RealServers;
  * The end-to-end benchmark (README#benchmark): N users × M assets seeded into every store in Sunbird's shapes, N
  * delete-user events through the runtime (a JVM of its own, as production runs it), against the same erasure done
  * by {@link DirectDriverBaseline}. Prints a table and writes JSON under {@code target/benchmark/}.
- * Settings: {@code -Dbench.users} (10000), {@code -Dbench.assets} (10), {@code -Dbench.runs} (1), {@code -Dbench.heap}
- * (the runtime's -Xmx, -Xmx1g) and {@code -Dbench.settings="key=value;…"} (runtime settings to try).
+ * Settings: {@code -Dbench.users} (10000), {@code -Dbench.assets} (10), {@code -Dbench.runs} (1), {@code -Dbench.warmup}
+ * (users erased by each side before it is timed, 500), {@code -Dbench.partitions} (of the events topic, 4),
+ * {@code -Dbench.heap} (the runtime's -Xmx, -Xmx1g) and {@code -Dbench.settings="key=value;…"} (runtime settings to try).
  */
 public final class Benchmark {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -39,6 +43,8 @@ public final class Benchmark {
     private final RealServers servers;
     private final int users;
     private final int assets;
+    private final int warmup = Integer.getInteger("bench.warmup", 500);
+    private final int partitions = Integer.getInteger("bench.partitions", 4);
     private final HttpClient http = HttpClient.newHttpClient();
 
     private Benchmark(RealServers servers, int users, int assets) {
@@ -93,27 +99,33 @@ public final class Benchmark {
 
     private Map<String, Object> run(SunbirdContent content, int run) throws Exception {
         String tag = "bench" + run + "-" + UUID.randomUUID().toString().substring(0, 8);
-        List<Owner> base = owners(tag + "-base");
-        List<Owner> measured = owners(tag + "-run");
+        List<Owner> base = owners(tag + "-base", users);
+        List<Owner> measured = owners(tag + "-run", users);
+        List<Owner> baseWarmup = owners(tag + "-basewarm", warmup);
+        List<Owner> runWarmup = owners(tag + "-warm", warmup);
         long seeding = System.nanoTime();
-        for (List<Owner> set : List.of(base, measured)) {
+        for (List<Owner> set : List.of(base, measured, baseWarmup, runWarmup)) {
             for (int from = 0; from < set.size(); from += 500) {
                 List<Owner> chunk = set.subList(from, Math.min(set.size(), from + 500));
                 content.seedOwners(chunk, assets);
                 seedProfiles(chunk);
             }
         }
-        System.out.printf("run %d: seeded %d users x %d assets twice in %.0f s%n", run, users, assets, (System.nanoTime() - seeding) / 1e9);
+        System.out.printf("run %d: seeded %d users x %d assets twice, and %d warm-up users twice, in %.0f s%n", run, users,
+                assets, warmup, (System.nanoTime() - seeding) / 1e9);
 
-        long start = System.nanoTime();
         long baselineRecords;
+        double baselineSeconds;
         try (DirectDriverBaseline baseline = new DirectDriverBaseline(servers)) {
+            // the same warm-up as the runtime's: both are timed once the JIT has compiled their hot paths
+            baseline.erase(baseWarmup, TABLE);
+            long start = System.nanoTime();
             baselineRecords = baseline.erase(base, TABLE);
+            baselineSeconds = (System.nanoTime() - start) / 1e9;
         }
-        double baselineSeconds = (System.nanoTime() - start) / 1e9;
         System.out.printf("run %d: baseline erased %d users (%d records) in %.1f s%n", run, users, baselineRecords, baselineSeconds);
 
-        Map<String, Object> runtime = runtime(measured, tag);
+        Map<String, Object> runtime = runtime(runWarmup, measured, tag);
         double seconds = (double) runtime.get("seconds");
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("run", run);
@@ -124,9 +136,13 @@ public final class Benchmark {
         return result;
     }
 
-    /** Publishes one delete-user event per user to a runtime of its own, and measures until the ledger shows all DONE. */
-    private Map<String, Object> runtime(List<Owner> owners, String tag) throws Exception {
+    /**
+     * Publishes one delete-user event per warm-up user to a runtime of its own and waits until the ledger shows them
+     * all finished; then publishes one per measured user and measures until the ledger shows all of those DONE.
+     */
+    private Map<String, Object> runtime(List<Owner> warmupOwners, List<Owner> owners, String tag) throws Exception {
         String topic = "bench." + tag;
+        createTopic(topic);
         int management = RunningRouter.freePort();
         Map<String, String> settings = new LinkedHashMap<>();
         settings.put("erasure.kafka.topics", topic);
@@ -143,20 +159,23 @@ public final class Benchmark {
         Process child = RunningRouter.startChild(settings, tag);
         try (DeletionEvents events = DeletionEvents.producer()) {
             awaitReady(management, child);
+            long warmupStart = System.nanoTime();
+            publish(events, topic, warmupOwners);
+            while (finished(tag + "-warm-%") < warmupOwners.size()) {
+                if (!child.isAlive()) {
+                    throw new IllegalStateException("the runtime died; see target/child-runtimes/" + tag + ".log");
+                }
+                Thread.sleep(500);
+            }
+            double warmupSeconds = (System.nanoTime() - warmupStart) / 1e9;
+            System.out.printf("  warm-up: %d users in %.1f s (%.1f users/s, cold)%n", warmupOwners.size(), warmupSeconds,
+                    warmupOwners.size() / warmupSeconds);
             long peakHeap = 0;
             long start = System.nanoTime();
-            Map<String, String> batch = new LinkedHashMap<>();
-            for (Owner owner : owners) {
-                batch.put(owner.userId(), DeletionEvents.deleteUser(owner.userId(), owner.userName(), "org-bench"));
-                if (batch.size() == 1000) {
-                    events.publishAll(topic, batch);
-                    batch.clear();
-                }
-            }
-            events.publishAll(topic, batch);
+            publish(events, topic, owners);
             long lastReport = System.nanoTime();
             long done;
-            while ((done = finished(tag)) < owners.size()) {
+            while ((done = finished(tag + "-run-%")) < owners.size()) {
                 if (!child.isAlive()) {
                     throw new IllegalStateException("the runtime died; see target/child-runtimes/" + tag + ".log");
                 }
@@ -172,13 +191,15 @@ public final class Benchmark {
             Map<String, Object> measured = new LinkedHashMap<>();
             measured.put("seconds", seconds);
             measured.put("usersPerSecond", owners.size() / seconds);
-            long records = recordsTouched(tag);
+            long records = recordsTouched(tag + "-run-%");
             measured.put("records", records);
             measured.put("recordsPerSecond", records / seconds);
             measured.put("statuses", statuses(tag));
             measured.put("latencyMillis", latency(tag));
             measured.put("peakHeapBytes", peakHeap);
             measured.put("routeSeconds", routeTimes(management));
+            measured.put("warmup", Map.of("users", warmupOwners.size(), "seconds", warmupSeconds,
+                    "usersPerSecond", warmupOwners.size() / warmupSeconds));
             measured.put("settings", settings);
             return measured;
         } finally {
@@ -199,9 +220,28 @@ public final class Benchmark {
         return o;
     }
 
-    private List<Owner> owners(String prefix) {
+    private static void publish(DeletionEvents events, String topic, List<Owner> owners) throws Exception {
+        Map<String, String> batch = new LinkedHashMap<>();
+        for (Owner owner : owners) {
+            batch.put(owner.userId(), DeletionEvents.deleteUser(owner.userId(), owner.userName(), "org-bench"));
+            if (batch.size() == 1000) {
+                events.publishAll(topic, batch);
+                batch.clear();
+            }
+        }
+        events.publishAll(topic, batch);
+    }
+
+    /** The events topic with {@code bench.partitions} partitions: as many consumers as partitions can share it. */
+    private void createTopic(String topic) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers.kafkaBootstrap()))) {
+            admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get();
+        }
+    }
+
+    private List<Owner> owners(String prefix, int count) {
         List<Owner> owners = new ArrayList<>();
-        for (int i = 0; i < users; i++) {
+        for (int i = 0; i < count; i++) {
             owners.add(new Owner("do_" + prefix.replace('-', '_') + "_" + i, prefix + "-" + i, "Bench Name " + prefix + " " + i));
         }
         return owners;
@@ -237,12 +277,12 @@ public final class Benchmark {
         throw new IllegalStateException("the runtime was not ready within 180 s");
     }
 
-    private long finished(String tag) throws Exception {
-        return single("SELECT count(*) FROM erasure_request WHERE user_id LIKE ? AND status IN ('DONE', 'PARKED', 'FAILED')", tag);
+    private long finished(String userIds) throws Exception {
+        return single("SELECT count(*) FROM erasure_request WHERE user_id LIKE ? AND status IN ('DONE', 'PARKED', 'FAILED')", userIds);
     }
 
-    private long recordsTouched(String tag) throws Exception {
-        return single("SELECT coalesce(sum(s.assets_touched), 0) FROM erasure_store s JOIN erasure_request r USING (request_id) WHERE r.user_id LIKE ?", tag);
+    private long recordsTouched(String userIds) throws Exception {
+        return single("SELECT coalesce(sum(s.assets_touched), 0) FROM erasure_store s JOIN erasure_request r USING (request_id) WHERE r.user_id LIKE ?", userIds);
     }
 
     private Map<String, Long> statuses(String tag) throws Exception {
@@ -273,9 +313,9 @@ public final class Benchmark {
         }
     }
 
-    private long single(String query, String tag) throws Exception {
+    private long single(String query, String userIds) throws Exception {
         try (Connection sql = sql(); var ps = sql.prepareStatement(query)) {
-            ps.setString(1, tag + "-run-%");
+            ps.setString(1, userIds);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return rs.getLong(1);
