@@ -7,6 +7,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import org.erasurerouter.intake.ErasureRequest;
 import java.util.function.Predicate;
 import org.erasurerouter.ledger.ErasureLedger;
@@ -16,7 +18,8 @@ import org.erasurerouter.ledger.NameFingerprint;
  * What one request does to the assets it concerns, the same in every store: which assets (those whose search keys
  * name the user and, for a transfer of one asset, that asset and its draft) and how their metadata changes (masked
  * for a deletion; for a transfer, the owner key set to the new owner and the owner's name fields to the new owner's
- * name). Immutable; holds the names of the request, so it is never logged.
+ * name). Immutable but for the graph lookups it remembers (see {@link #remembered}); holds the names of the request,
+ * so it is never logged.
  */
 public final class AssetRewrite {
 
@@ -32,6 +35,7 @@ public final class AssetRewrite {
     private final Set<String> identifiers;
     private final FieldRewriter names;
     private final FieldRewriter owner;
+    private final Map<Object, Object> lookups = new ConcurrentHashMap<>();
 
     private AssetRewrite(String userId, Predicate<String> isName, List<String> owners, List<String> searchKeys,
                          Set<String> identifiers, FieldRewriter names, FieldRewriter owner) {
@@ -121,6 +125,27 @@ public final class AssetRewrite {
         int rewritten = names == null ? 0 : names.rewriteTree(tree, userId, isName, include);
         return owner == null ? rewritten : owner.rewriteTree(tree, userId, FieldRewriter.isName(null), include);
     }
+
+    /**
+     * The answer to a graph lookup this request made before, else {@code lookup}'s, remembered: the stores of a request
+     * run side by side and ask the graph the same questions (the request's first page of assets, the collections
+     * containing them), so each is asked once; a caller asking while another's lookup runs waits for its answer. A
+     * failed lookup is not remembered, so a retry asks again; a replay builds a new rewrite and asks afresh. At most
+     * {@value #REMEMBERED} answers are kept, so a request with many pages stays in bounded memory.
+     */
+    @SuppressWarnings("unchecked")
+    <T> T remembered(Object question, Supplier<T> lookup) {
+        Object known = lookups.get(question);
+        if (known != null) {
+            return (T) known;
+        }
+        if (lookups.size() >= REMEMBERED) {
+            return lookup.get();
+        }
+        return (T) lookups.computeIfAbsent(question, q -> lookup.get());
+    }
+
+    private static final int REMEMBERED = 8;
 
     /** Whether the request concerns an asset with this identifier and status (the owner is checked by the rules). */
     public boolean concerns(String identifier, Object status, Set<String> skip) {

@@ -69,7 +69,10 @@ public class GraphAssets {
         return new Pages<>(after -> {
             Map<String, Object> page = new java.util.HashMap<>(params);
             page.put("after", after);
-            return read(cypher, page, r -> r.get("id").asString());
+            // the first page is what every store of the request asks for first (most requests have only that one)
+            return after.isEmpty()
+                    ? rewrite.remembered(List.of("assets", skipStatuses), () -> List.copyOf(read(cypher, page, r -> r.get("id").asString())))
+                    : read(cypher, page, r -> r.get("id").asString());
         }, id -> id, pageSize);
     }
 
@@ -79,6 +82,16 @@ public class GraphAssets {
      * under which a hierarchy or a cache entry may hold a copy of these assets.
      */
     public List<String> withContainers(List<String> identifiers, String skipStatuses) {
+        return withContainers(identifiers, skipStatuses, null);
+    }
+
+    /** As {@link #withContainers(List, String)}, the answer shared by the stores of {@code rewrite}'s request. */
+    public List<String> withContainers(List<String> identifiers, String skipStatuses, AssetRewrite rewrite) {
+        return rewrite == null ? containing(identifiers, skipStatuses)
+                : rewrite.remembered(List.of("containers", skipStatuses, identifiers), () -> containing(identifiers, skipStatuses));
+    }
+
+    private List<String> containing(List<String> identifiers, String skipStatuses) {
         List<String> containers = read("MATCH (child:" + label + ") WHERE child." + id + " IN $ids MATCH " + nodes + "-["
                 + childRelationship + "*1..]->(child) WHERE NOT coalesce(n.status, '') IN $skip"
                 + " RETURN DISTINCT n." + id + " AS id",

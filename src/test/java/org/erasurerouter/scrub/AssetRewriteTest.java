@@ -150,4 +150,32 @@ class AssetRewriteTest {
         assertEquals(Map.of("creator", "Deleted User", "originData", "{\"creator\":{\"name\":\"Deleted User\"}}"),
                 new AssetRewrites(SUNBIRD, "createdBy", ".img", fingerprints).erasure(fromLedger).changes("do_1", asset, Set.of()));
     }
+
+    @Test
+    void asksTheGraphOnceForWhatTheStoresOfARequestShare() {
+        AssetRewrite erasure = REWRITES.erasure(deletion());
+        java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.function.Supplier<List<String>> lookup = () -> List.of("do_" + asked.incrementAndGet());
+        assertEquals(List.of("do_1"), erasure.remembered(List.of("assets", ""), lookup));
+        assertEquals(List.of("do_1"), erasure.remembered(List.of("assets", ""), lookup));
+        assertEquals(List.of("do_2"), erasure.remembered(List.of("assets", "Retired"), lookup));
+        assertEquals(List.of("do_3"), REWRITES.erasure(deletion()).remembered(List.of("assets", ""), lookup),
+                "a replay's rewrite asks afresh");
+    }
+
+    @Test
+    void asksAgainAfterAFailedLookupAndKeepsOnlyAFewAnswers() {
+        AssetRewrite erasure = REWRITES.erasure(deletion());
+        assertThrows(IllegalStateException.class, () -> erasure.remembered("assets", () -> {
+            throw new IllegalStateException("graph down");
+        }));
+        assertEquals("found", erasure.remembered("assets", () -> "found"));
+        for (int i = 0; i < 20; i++) {
+            erasure.remembered("page " + i, () -> "answer");
+        }
+        java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+        erasure.remembered("page 19", asked::incrementAndGet);
+        erasure.remembered("page 19", asked::incrementAndGet);
+        assertEquals(2, asked.get(), "past its bound a request's lookups are asked each time, not kept");
+    }
 }
