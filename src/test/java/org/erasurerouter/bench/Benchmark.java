@@ -116,12 +116,15 @@ public final class Benchmark {
 
         long baselineRecords;
         double baselineSeconds;
+        Map<String, Double> baselineCpu;
         try (DirectDriverBaseline baseline = new DirectDriverBaseline(servers)) {
             // the same warm-up as the runtime's: both are timed once the JIT has compiled their hot paths
             baseline.erase(baseWarmup, TABLE);
+            Map<String, Double> cpu = ProcessCpu.now();
             long start = System.nanoTime();
             baselineRecords = baseline.erase(base, TABLE);
             baselineSeconds = (System.nanoTime() - start) / 1e9;
+            baselineCpu = ProcessCpu.perUserSince(cpu, users);
         }
         System.out.printf("run %d: baseline erased %d users (%d records) in %.1f s%n", run, users, baselineRecords, baselineSeconds);
 
@@ -131,7 +134,8 @@ public final class Benchmark {
         result.put("run", run);
         result.put("runtime", runtime);
         result.put("baseline", Map.of("seconds", baselineSeconds, "records", baselineRecords,
-                "usersPerSecond", users / baselineSeconds, "recordsPerSecond", baselineRecords / baselineSeconds));
+                "usersPerSecond", users / baselineSeconds, "recordsPerSecond", baselineRecords / baselineSeconds,
+                "cpuMillisPerUser", baselineCpu));
         result.put("ratioToBaseline", (users / seconds) / (users / baselineSeconds));
         return result;
     }
@@ -171,6 +175,7 @@ public final class Benchmark {
             System.out.printf("  warm-up: %d users in %.1f s (%.1f users/s, cold)%n", warmupOwners.size(), warmupSeconds,
                     warmupOwners.size() / warmupSeconds);
             long peakHeap = 0;
+            Map<String, Double> cpu = ProcessCpu.now();
             long start = System.nanoTime();
             publish(events, topic, owners);
             long lastReport = System.nanoTime();
@@ -187,6 +192,7 @@ public final class Benchmark {
                 Thread.sleep(500);
             }
             double seconds = (System.nanoTime() - start) / 1e9;
+            Map<String, Double> cpuPerUser = ProcessCpu.perUserSince(cpu, owners.size());
             peakHeap = Math.max(peakHeap, heapUsed(management));
             Map<String, Object> measured = new LinkedHashMap<>();
             measured.put("seconds", seconds);
@@ -197,6 +203,7 @@ public final class Benchmark {
             measured.put("statuses", statuses(tag));
             measured.put("latencyMillis", latency(tag));
             measured.put("peakHeapBytes", peakHeap);
+            measured.put("cpuMillisPerUser", cpuPerUser);
             measured.put("routeSeconds", routeTimes(management));
             measured.put("warmup", Map.of("users", warmupOwners.size(), "seconds", warmupSeconds,
                     "usersPerSecond", warmupOwners.size() / warmupSeconds));
@@ -367,6 +374,12 @@ public final class Benchmark {
         System.out.printf("| direct-driver baseline | %.1f | %.1f | %.1f | | | | |%n", baseline.get("usersPerSecond"),
                 baseline.get("recordsPerSecond"), baseline.get("seconds"));
         System.out.printf("Ratio to the baseline (users/s): %.3f. Statuses: %s%n", result.get("ratioToBaseline"), runtime.get("statuses"));
+        System.out.println("CPU per user (ms), runtime | baseline:");
+        Map<String, Double> runtimeCpu = (Map<String, Double>) runtime.get("cpuMillisPerUser");
+        Map<String, Double> baselineCpu = (Map<String, Double>) baseline.get("cpuMillisPerUser");
+        runtimeCpu.forEach((role, ms) -> System.out.printf("  %-40s %7.1f | %7.1f%n", role, ms, baselineCpu.getOrDefault(role, 0.0)));
+        System.out.printf("  %-40s %7.1f | %7.1f%n", "all", runtimeCpu.values().stream().mapToDouble(Double::doubleValue).sum(),
+                baselineCpu.values().stream().mapToDouble(Double::doubleValue).sum());
         System.out.println("Time per route (seconds summed over exchanges, exchanges):");
         ((Map<String, Map<String, Double>>) runtime.get("routeSeconds")).entrySet().stream()
                 .sorted((a, b) -> Double.compare(b.getValue().getOrDefault("seconds", 0.0), a.getValue().getOrDefault("seconds", 0.0)))
