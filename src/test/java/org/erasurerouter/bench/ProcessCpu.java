@@ -1,5 +1,9 @@
 package org.erasurerouter.bench;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -15,13 +19,17 @@ final class ProcessCpu {
     private ProcessCpu() {
     }
 
-    /** CPU seconds used so far by each role's live processes. */
+    /**
+     * CPU seconds used so far by each role's processes, read from Linux's {@code /proc}: a process's own time and that
+     * of its children that have ended (PostgreSQL's backends end with their connections, and their time goes to the
+     * postmaster).
+     */
     static Map<String, Double> now() {
         Map<String, Double> seconds = new TreeMap<>();
         ProcessHandle.allProcesses().forEach(p -> {
-            String role = role(p);
+            String role = role(p.pid());
             if (role != null) {
-                p.info().totalCpuDuration().ifPresent(cpu -> seconds.merge(role, cpu.toNanos() / 1e9, Double::sum));
+                seconds.merge(role, cpuSeconds(p.pid()), Double::sum);
             }
         });
         return seconds;
@@ -34,11 +42,11 @@ final class ProcessCpu {
         return perUser;
     }
 
-    private static String role(ProcessHandle p) {
-        if (p.pid() == SELF) {
+    private static String role(long pid) {
+        if (pid == SELF) {
             return "benchmark JVM (baseline, Kafka, Neo4j)";
         }
-        String command = p.info().commandLine().orElse("");
+        String command = read(pid, "cmdline");
         if (command.contains("camel.management.port")) {
             return "Erasure Router runtime";
         } else if (command.contains("EsNodeMain")) {
@@ -51,5 +59,23 @@ final class ProcessCpu {
             return "Redis";
         }
         return null;
+    }
+
+    /** utime + stime + cutime + cstime of /proc/pid/stat, in clock ticks of 1/100 s. */
+    private static double cpuSeconds(long pid) {
+        String stat = read(pid, "stat");
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        if (fields.length < 15) {
+            return 0; // ended meanwhile
+        }
+        return (Long.parseLong(fields[11]) + Long.parseLong(fields[12]) + Long.parseLong(fields[13]) + Long.parseLong(fields[14])) / 100.0;
+    }
+
+    private static String read(long pid, String file) {
+        try {
+            return new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), file)), StandardCharsets.UTF_8);
+        } catch (IOException ended) {
+            return "";
+        }
     }
 }
