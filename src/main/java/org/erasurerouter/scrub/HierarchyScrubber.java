@@ -39,6 +39,14 @@ public class HierarchyScrubber {
     }
 
     /**
+     * The camel-cql parameters of the re-read after {@code updates}: the rows just written, bound as one list for
+     * {@code IN ?}. The other rows of the lookup were read holding none of the request's data and were not written.
+     */
+    public List<Object> rewritten(List<List<Object>> updates) {
+        return List.of(updates.stream().map(update -> update.get(1)).toList());
+    }
+
+    /**
      * The rows re-read after the updates: answers {@code touched} when none would change again.
      *
      * @throws CopiesRemainException when some hierarchy still holds the user's data
