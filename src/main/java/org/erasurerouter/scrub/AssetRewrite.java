@@ -27,6 +27,8 @@ public final class AssetRewrite {
     public static final String STATUS = "status";
     /** The identifier of an entry in a hierarchy JSON. */
     public static final String IDENTIFIER = "identifier";
+    /** How many graph lookups a request remembers at most. */
+    private static final int REMEMBERED = 8;
 
     private final String userId;
     private final Predicate<String> isName;
@@ -144,8 +146,6 @@ public final class AssetRewrite {
         }
         return (T) lookups.computeIfAbsent(question, q -> lookup.get());
     }
-
-    private static final int REMEMBERED = 8;
 
     /** Whether the request concerns an asset with this identifier and status (the owner is checked by the rules). */
     public boolean concerns(String identifier, Object status, Set<String> skip) {

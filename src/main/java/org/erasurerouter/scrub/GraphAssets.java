@@ -69,10 +69,9 @@ public class GraphAssets {
         return new Pages<>(after -> {
             Map<String, Object> page = new java.util.HashMap<>(params);
             page.put("after", after);
+            java.util.function.Supplier<List<String>> ids = () -> List.copyOf(read(cypher, page, r -> r.get("id").asString()));
             // the first page is what every store of the request asks for first (most requests have only that one)
-            return after.isEmpty()
-                    ? rewrite.remembered(List.of("assets", skipStatuses), () -> List.copyOf(read(cypher, page, r -> r.get("id").asString())))
-                    : read(cypher, page, r -> r.get("id").asString());
+            return after.isEmpty() ? rewrite.remembered(List.of("assets", skipStatuses), ids) : ids.get();
         }, id -> id, pageSize);
     }
 
