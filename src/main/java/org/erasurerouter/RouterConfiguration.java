@@ -108,6 +108,24 @@ public class RouterConfiguration implements CamelConfiguration {
                                             @BeanInject("erasureLedger") ErasureLedger ledger,
                                             @PropertyInject("erasure.jdbc.batch-repository") String name,
                                             @PropertyInject("erasure.jdbc.batch-recovery-interval-ms") long recoveryInterval) {
+        return batchRepository(dataSource, ledger, name, recoveryInterval);
+    }
+
+    /**
+     * The open batches of deletions waiting for the content stores (Neo4j, Cassandra, Elasticsearch), in the ledger
+     * database like {@link #sqlBatches}: a queued deletion survives a crash, and a batch handed on but not confirmed is
+     * run again.
+     */
+    @BindToRegistry("contentBatches")
+    public AggregationRepository contentBatches(@BeanInject("erasureDataSource") DataSource dataSource,
+                                                @BeanInject("erasureLedger") ErasureLedger ledger,
+                                                @PropertyInject("erasure.content.batch-repository") String name,
+                                                @PropertyInject("erasure.content.batch-recovery-interval-ms") long recoveryInterval) {
+        return batchRepository(dataSource, ledger, name, recoveryInterval);
+    }
+
+    private static AggregationRepository batchRepository(DataSource dataSource, ErasureLedger ledger, String name,
+                                                         long recoveryInterval) {
         ledger.createBatchRepository(name);
         SqlBatchRepository batches = new SqlBatchRepository(dataSource, name);
         batches.setUseRecovery(true);

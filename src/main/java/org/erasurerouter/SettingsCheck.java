@@ -80,6 +80,10 @@ public final class SettingsCheck extends MainListenerSupport {
     static final Rule BATCH_SIZE = v -> POSITIVE.apply(v) != null || Integer.parseInt(v.trim()) > 5000
             ? "expected a whole number from 1 to 5000 but got '" + v + "'" : null;
 
+    /** A content batch's search names every member under every search key: Elasticsearch allows 1024 clauses. */
+    static final Rule CONTENT_BATCH_SIZE = v -> POSITIVE.apply(v) != null || Integer.parseInt(v.trim()) > 500
+            ? "expected a whole number from 1 to 500 but got '" + v + "'" : null;
+
     static final Rule JDBC_URL = v -> v.trim().startsWith("jdbc:") ? null : "expected a jdbc: URL but got '" + v + "'";
 
     static Rule oneOf(String... values) {
@@ -133,6 +137,10 @@ public final class SettingsCheck extends MainListenerSupport {
             new Required("erasure.redis.host", TEXT),
             new Required("erasure.redis.port", PORT),
             new Required("erasure.jdbc.url", JDBC_URL),
+            new Required("erasure.content.batch-size", CONTENT_BATCH_SIZE),
+            new Required("erasure.content.batch-interval-ms", POSITIVE),
+            new Required("erasure.content.batch-recovery-interval-ms", POSITIVE),
+            new Required("erasure.content.batch-repository", NAME),
             new Required("erasure.jdbc.batch-size", BATCH_SIZE),
             new Required("erasure.jdbc.batch-interval-ms", POSITIVE),
             new Required("erasure.jdbc.batch-recovery-interval-ms", POSITIVE),

@@ -37,6 +37,10 @@ class SettingsCheckTest {
         s.put("erasure.redis.port", "6379");
         s.put("erasure.jdbc.url", "jdbc:postgresql://db/ledger");
         s.put("erasure.jdbc.sink-url", "jdbc:clickhouse://analytics:8123/event_sink");
+        s.put("erasure.content.batch-size", "100");
+        s.put("erasure.content.batch-interval-ms", "500");
+        s.put("erasure.content.batch-recovery-interval-ms", "5000");
+        s.put("erasure.content.batch-repository", "erasure_content_batches");
         s.put("erasure.jdbc.batch-size", "100");
         s.put("erasure.jdbc.batch-interval-ms", "5000");
         s.put("erasure.jdbc.batch-recovery-interval-ms", "5000");
@@ -139,6 +143,14 @@ class SettingsCheckTest {
                 + " (application.properties or ERASURE_JDBC_BATCH_SIZE); erasure.jdbc.batch-repository is invalid: expected"
                 + " a plain name (letters, digits, underscores, not starting with a digit) but got 'batches; DROP TABLE x'"
                 + " (application.properties or ERASURE_JDBC_BATCH_REPOSITORY)", problemWith(s));
+    }
+
+    @Test
+    void boundsTheContentBatchSoItsSearchStaysUnderElasticsearchsClauseLimit() {
+        Map<String, String> s = validSettings();
+        s.put("erasure.content.batch-size", "501");
+        assertEquals("erasure.content.batch-size is invalid: expected a whole number from 1 to 500 but got '501'"
+                + " (application.properties or ERASURE_CONTENT_BATCH_SIZE)", problemWith(s));
     }
 
     @Test

@@ -124,11 +124,12 @@ public class ErasureLedger {
 
     /**
      * Creates the tables of Camel's JDBC aggregation repository {@code name} (open batches) and {@code name_completed}
-     * (batches handed on but not yet confirmed), in the layout JdbcAggregationRepository reads and writes.
+     * (batches handed on but not yet confirmed), in the layout JdbcAggregationRepository reads and writes, the latter
+     * with the time each batch was handed on (which {@code SqlBatchRepository} reads).
      */
     public void createBatchRepository(String name) {
         if (!name.matches("[a-z_][a-z0-9_]*")) {
-            throw new org.erasurerouter.InvalidSettingException("erasure.jdbc.batch-repository '" + name
+            throw new org.erasurerouter.InvalidSettingException("the batch repository '" + name
                     + "' is not a plain lower-case table name");
         }
         run(c -> {
@@ -139,6 +140,8 @@ public class ErasureLedger {
                     st.execute("CREATE TABLE IF NOT EXISTS " + table
                             + " (id varchar(255) PRIMARY KEY, exchange bytea NOT NULL, version bigint NOT NULL)");
                 }
+                // when a batch was handed on (or recovered): only batches older than the recovery interval are recovered
+                st.execute("ALTER TABLE " + name + "_completed ADD COLUMN IF NOT EXISTS handed_on timestamptz NOT NULL DEFAULT now()");
             }
             c.commit();
             return null;
@@ -274,6 +277,38 @@ public class ErasureLedger {
     /** The request's work in a batched store waits for its batch. */
     public void queued(String requestId, String store) {
         update("UPDATE erasure_store SET status = 'QUEUED', updated_at = now() WHERE request_id = ? AND store = ?", requestId, store);
+    }
+
+    /** The request's work in {@code stores} waits for a batch of those stores, and so does the request. */
+    public void queuedAll(String requestId, List<String> stores) {
+        update("""
+                WITH queued AS (
+                  UPDATE erasure_store SET status = 'QUEUED', updated_at = now() WHERE request_id = ? AND store = ANY (?))
+                UPDATE erasure_request SET status = 'QUEUED' WHERE request_id = ?""",
+                requestId, stores.toArray(String[]::new), requestId);
+    }
+
+    /** A store finished its work for each request of a batch, having changed that many records of each: as {@link #done}. */
+    public void doneAll(Map<String, Integer> touchedPerRequest, String store) {
+        run(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE erasure_store SET status = 'DONE', assets_touched = ?, "
+                    + "copies_left = 0, last_error = NULL, updated_at = now() WHERE request_id = ? AND store = ?")) {
+                for (Map.Entry<String, Integer> request : touchedPerRequest.entrySet()) {
+                    ps.setInt(1, request.getValue());
+                    ps.setString(2, request.getKey());
+                    ps.setString(3, store);
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+            return null;
+        });
+    }
+
+    /** Those of the requests not yet DONE, as the ledger keeps them, to be finished after their batch. */
+    public List<ErasureRequest> unfinished(List<String> requestIds) {
+        return query("SELECT " + REQUEST_COLUMNS + " FROM erasure_request WHERE request_id = ANY (?) AND status <> 'DONE' "
+                + "ORDER BY request_id", ErasureLedger::request, (Object) requestIds.toArray(String[]::new));
     }
 
     /**

@@ -3,6 +3,7 @@ package org.erasurerouter.scrub;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +21,10 @@ import org.erasurerouter.ledger.NameFingerprint;
  * for a deletion; for a transfer, the owner key set to the new owner and the owner's name fields to the new owner's
  * name). Immutable but for the graph lookups it remembers (see {@link #remembered}); holds the names of the request,
  * so it is never logged.
+ * <p>
+ * A {@linkplain #batch batch} is the rewrite of several requests at once, as one store pass: it finds the assets of
+ * all of them and applies each member's rewrite to a record in turn, and counts per request the records that member
+ * changed.
  */
 public final class AssetRewrite {
 
@@ -38,9 +43,19 @@ public final class AssetRewrite {
     private final FieldRewriter names;
     private final FieldRewriter owner;
     private final Map<Object, Object> lookups = new ConcurrentHashMap<>();
+    /** A batch's members by request id, in order; empty for one request. */
+    private final Map<String, AssetRewrite> members;
+    /** A batch's records each member changed (identifiers, so a retried pass counts a record once). */
+    private final Map<String, Set<String>> changed = new ConcurrentHashMap<>();
 
     private AssetRewrite(String userId, Predicate<String> isName, List<String> owners, List<String> searchKeys,
                          Set<String> identifiers, FieldRewriter names, FieldRewriter owner) {
+        this(userId, isName, owners, searchKeys, identifiers, names, owner, Map.of());
+    }
+
+    private AssetRewrite(String userId, Predicate<String> isName, List<String> owners, List<String> searchKeys,
+                         Set<String> identifiers, FieldRewriter names, FieldRewriter owner, Map<String, AssetRewrite> members) {
+        this.members = members;
         this.userId = userId;
         this.isName = isName;
         this.owners = owners;
@@ -82,6 +97,35 @@ public final class AssetRewrite {
                 new FieldRewriter(List.of(new FieldRule(ownerKey, ownerKey)), request.toUserId(), null));
     }
 
+    /**
+     * The rewrites of several requests (by request id) as one: the assets of any of them, each changed by every member
+     * in order (so two members' changes to one field compose). Its user is null.
+     */
+    public static AssetRewrite batch(Map<String, AssetRewrite> members) {
+        Set<String> owners = new LinkedHashSet<>();
+        Set<String> searchKeys = new LinkedHashSet<>();
+        Set<String> identifiers = new LinkedHashSet<>();
+        boolean everyAsset = false;
+        for (AssetRewrite member : members.values()) {
+            owners.addAll(member.owners);
+            searchKeys.addAll(member.searchKeys);
+            identifiers.addAll(member.identifiers);
+            everyAsset |= member.identifiers.isEmpty();
+        }
+        return new AssetRewrite(null, null, List.copyOf(owners), List.copyOf(searchKeys),
+                everyAsset ? Set.of() : Set.copyOf(identifiers), null, null, java.util.Collections.unmodifiableMap(new LinkedHashMap<>(members)));
+    }
+
+    /**
+     * Per request of a batch, how many records its rewrite changed in this pass (each record once, however often the
+     * pass was retried); for a single request, empty.
+     */
+    public Map<String, Integer> touched() {
+        Map<String, Integer> touched = new LinkedHashMap<>();
+        members.keySet().forEach(requestId -> touched.put(requestId, changed.getOrDefault(requestId, Set.of()).size()));
+        return touched;
+    }
+
     /** The user whose data is rewritten (the previous owner of a transfer). */
     public String userId() {
         return userId;
@@ -107,6 +151,19 @@ public final class AssetRewrite {
      * the user's, is not named by a transfer, or has a status in {@code skip}.
      */
     public Map<String, Object> changes(String identifier, Map<String, Object> metadata, Set<String> skip) {
+        if (!members.isEmpty()) {
+            Map<String, Object> current = new HashMap<>(metadata);
+            Map<String, Object> changes = new HashMap<>();
+            members.forEach((requestId, member) -> {
+                Map<String, Object> own = member.changes(identifier, current, skip);
+                if (!own.isEmpty()) {
+                    current.putAll(own);
+                    changes.putAll(own);
+                    changed(requestId, identifier);
+                }
+            });
+            return changes;
+        }
         if (!concerns(identifier, metadata.get(STATUS), skip)) {
             return Map.of();
         }
@@ -118,6 +175,29 @@ public final class AssetRewrite {
             changes.putAll(owner.changes(metadata, userId, FieldRewriter.isName(null)));
         }
         return changes;
+    }
+
+    /**
+     * Rewrites in place every entry of the hierarchy JSON of record {@code record} this request (or each member of a
+     * batch in turn) concerns, at any depth; answers how many.
+     */
+    public int rewriteTree(String record, JsonNode tree, Set<String> skip) {
+        if (members.isEmpty()) {
+            return rewriteTree(tree, skip);
+        }
+        int rewritten = 0;
+        for (Map.Entry<String, AssetRewrite> member : members.entrySet()) {
+            int own = member.getValue().rewriteTree(tree, skip);
+            if (own > 0) {
+                changed(member.getKey(), record);
+            }
+            rewritten += own;
+        }
+        return rewritten;
+    }
+
+    private void changed(String requestId, String record) {
+        changed.computeIfAbsent(requestId, id -> ConcurrentHashMap.newKeySet()).add(String.valueOf(record));
     }
 
     /** Rewrites in place every entry of a hierarchy JSON this request concerns, at any depth; answers how many. */
@@ -149,6 +229,9 @@ public final class AssetRewrite {
 
     /** Whether the request concerns an asset with this identifier and status (the owner is checked by the rules). */
     public boolean concerns(String identifier, Object status, Set<String> skip) {
+        if (!members.isEmpty()) {
+            return members.values().stream().anyMatch(member -> member.concerns(identifier, status, skip));
+        }
         return (identifiers.isEmpty() || identifiers.contains(identifier)) && !(status != null && skip.contains(status.toString()));
     }
 
@@ -160,6 +243,9 @@ public final class AssetRewrite {
     /** Keeps the names of the request out of every string form. */
     @Override
     public String toString() {
+        if (!members.isEmpty()) {
+            return "AssetRewrite[batch of " + members.size() + " requests]";
+        }
         return "AssetRewrite[user " + userId + (owner == null ? ", erasure" : ", transfer") + "]";
     }
 }

@@ -1,5 +1,8 @@
 package org.erasurerouter.scrub;
 
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.erasurerouter.intake.ErasureRequest;
 import org.erasurerouter.ledger.NameFingerprint;
 
@@ -33,5 +36,15 @@ public class AssetRewrites {
 
     public AssetRewrite transfer(ErasureRequest request) {
         return AssetRewrite.transfer(rewriter, ownerKey, draftSuffix, request);
+    }
+
+    /** The rewrite of a batch of requests as one store pass (see {@link AssetRewrite#batch}). */
+    public AssetRewrite batch(List<ErasureRequest> requests) {
+        Map<String, AssetRewrite> members = new LinkedHashMap<>();
+        for (ErasureRequest request : requests) {
+            members.put(request.requestId(), ErasureRequest.OWNERSHIP_TRANSFER.equals(request.action())
+                    ? transfer(request) : erasure(request));
+        }
+        return AssetRewrite.batch(members);
     }
 }

@@ -23,16 +23,18 @@ public class HierarchyScrubber {
     }
 
     /**
-     * For each row ({@code identifier, hierarchy}) that held the request's data, the parameters of its update
-     * ({@code hierarchy, identifier}); rows without any are left out, so they are never written.
+     * For each row ({@code identifier, hierarchy}) that held the request's data, the parameters of its conditional
+     * update ({@code hierarchy, identifier, hierarchy as read}); rows without any are left out, so they are never
+     * written. The update applies only if the row still holds what was read (see {@link #applied}).
      */
     public List<List<Object>> updates(List<Row> rows, AssetRewrite rewrite, String skipStatuses) {
         Set<String> skip = AssetRewrite.statuses(skipStatuses);
         List<List<Object>> updates = new ArrayList<>();
         for (Row row : rows) {
             JsonNode tree = tree(row);
-            if (tree != null && rewrite.rewriteTree(tree, skip) > 0) {
-                updates.add(List.of(tree.toString(), row.getString("identifier")));
+            String identifier = row.getString("identifier");
+            if (tree != null && rewrite.rewriteTree(identifier, tree, skip) > 0) {
+                updates.add(List.of(tree.toString(), identifier, row.getString("hierarchy")));
             }
         }
         return updates;
@@ -44,6 +46,20 @@ public class HierarchyScrubber {
      */
     public List<Object> rewritten(List<List<Object>> updates) {
         return List.of(updates.stream().map(update -> update.get(1)).toList());
+    }
+
+    /**
+     * The answer of one conditional update ({@code UPDATE ... IF hierarchy = ?}): its first column tells whether it
+     * applied. A hierarchy is a whole document shared by the collection's contributors, so two rewrites of it at once
+     * (another batch, a transfer, another instance) would otherwise let the later write bring back what the earlier
+     * one removed.
+     *
+     * @throws IllegalStateException when the row changed since it was read; the store's pass is retried from its read
+     */
+    public void applied(List<Row> answer) {
+        if (!answer.isEmpty() && !answer.get(0).getBoolean(0)) {
+            throw new IllegalStateException("cassandra: a hierarchy changed while it was rewritten; its pass is run again");
+        }
     }
 
     /**

@@ -6,7 +6,7 @@ import org.apache.camel.AggregationStrategy;
 import org.apache.camel.Exchange;
 
 /**
- * Gathers request ids into a batch for the jdbc store. The batch is only ids, an {@link ArrayList} of strings, so the
+ * Gathers request ids into a batch (of the jdbc store, or of deletions for the content stores). The batch is only ids, an {@link ArrayList} of strings, so the
  * JDBC aggregation repository can keep it across a crash (it persists the body, and only {@code java.*} types pass
  * its deserialisation filter); names never enter it. A request queued twice (a redelivery) is kept once.
  */

@@ -178,4 +178,34 @@ class AssetRewriteTest {
         erasure.remembered("page 19", asked::incrementAndGet);
         assertEquals(2, asked.get(), "past its bound a request's lookups are asked each time, not kept");
     }
+
+    private static ErasureRequest deletionOf(String requestId, String userId, String name) {
+        return new ErasureRequest(requestId, ErasureRequest.DELETE_USER, userId, "org", 0, name, null, null, List.of());
+    }
+
+    @Test
+    void aBatchFindsTheAssetsOfEveryMemberAndAppliesEachMembersRewriteInTurn() {
+        AssetRewrite batch = REWRITES.batch(List.of(deletion(), deletionOf("r9", "u-pub", "Grace Hopper")));
+        assertEquals(List.of(FROM, "u-pub"), batch.owners());
+        assertEquals(Set.of(), batch.identifiers(), "a deletion concerns every asset found");
+        Map<String, Object> asset = asset("Live");
+        asset.put("lastPublishedBy", "u-pub");
+        asset.put("publisher", "Grace Hopper");
+        assertEquals(Map.of("creator", "Deleted User", "originData", "{\"creator\":{\"name\":\"Deleted User\"}}",
+                "publisher", "Deleted User"), batch.changes("do_1", asset, Set.of()));
+        batch.changes("do_1", asset, Set.of());
+        batch.changes("do_2", asset("Live"), Set.of());
+        assertEquals(Map.of("r1", 2, "r9", 1), batch.touched(), "each record once per member that changed it");
+        assertEquals("AssetRewrite[batch of 2 requests]", batch.toString());
+    }
+
+    @Test
+    void aBatchCountsTheHierarchiesEachMemberRewrote() throws Exception {
+        AssetRewrite batch = REWRITES.batch(List.of(deletion(), deletionOf("r9", "u-other", "Grace Hopper")));
+        JsonNode tree = JSON.readTree("{\"identifier\":\"do_c\",\"children\":[{\"identifier\":\"do_1\","
+                + "\"createdBy\":\"u-from\",\"creator\":\"Ada Lovelace\"}]}");
+        assertEquals(1, batch.rewriteTree("do_c", tree, Set.of()));
+        assertEquals(Map.of("r1", 1, "r9", 0), batch.touched());
+        assertFalse(tree.toString().contains("Ada"));
+    }
 }
