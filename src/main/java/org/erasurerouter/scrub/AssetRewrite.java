@@ -2,7 +2,11 @@ package org.erasurerouter.scrub;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -45,6 +49,8 @@ public final class AssetRewrite {
     private final Map<Object, Object> lookups = new ConcurrentHashMap<>();
     /** A batch's members by request id, in order; empty for one request. */
     private final Map<String, AssetRewrite> members;
+    /** A batch's members (request ids) by each user id they own assets under. */
+    private final Map<String, List<String>> byOwner = new HashMap<>();
     /** A batch's records each member changed (identifiers, so a retried pass counts a record once). */
     private final Map<String, Set<String>> changed = new ConcurrentHashMap<>();
 
@@ -56,6 +62,8 @@ public final class AssetRewrite {
     private AssetRewrite(String userId, Predicate<String> isName, List<String> owners, List<String> searchKeys,
                          Set<String> identifiers, FieldRewriter names, FieldRewriter owner, Map<String, AssetRewrite> members) {
         this.members = members;
+        members.forEach((requestId, member) -> member.owners.forEach(
+                ownerId -> byOwner.computeIfAbsent(ownerId, o -> new ArrayList<>()).add(requestId)));
         this.userId = userId;
         this.isName = isName;
         this.owners = owners;
@@ -154,14 +162,18 @@ public final class AssetRewrite {
         if (!members.isEmpty()) {
             Map<String, Object> current = new HashMap<>(metadata);
             Map<String, Object> changes = new HashMap<>();
-            members.forEach((requestId, member) -> {
-                Map<String, Object> own = member.changes(identifier, current, skip);
+            Set<String> named = named(key -> current.get(key) instanceof String value ? value : null);
+            for (Map.Entry<String, AssetRewrite> member : members.entrySet()) {
+                Map<String, Object> own = named.contains(member.getKey())
+                        ? member.getValue().changes(identifier, current, skip) : Map.of();
                 if (!own.isEmpty()) {
                     current.putAll(own);
                     changes.putAll(own);
-                    changed(requestId, identifier);
+                    changed(member.getKey(), identifier);
+                    // a transfer's new owner may be a later member
+                    named = named(key -> current.get(key) instanceof String value ? value : null);
                 }
-            });
+            }
             return changes;
         }
         if (!concerns(identifier, metadata.get(STATUS), skip)) {
@@ -185,15 +197,52 @@ public final class AssetRewrite {
         if (members.isEmpty()) {
             return rewriteTree(tree, skip);
         }
+        // one walk of the tree for the whole batch: each entry is rewritten by the members its search keys name
         int rewritten = 0;
-        for (Map.Entry<String, AssetRewrite> member : members.entrySet()) {
-            int own = member.getValue().rewriteTree(tree, skip);
-            if (own > 0) {
-                changed(member.getKey(), record);
+        Deque<JsonNode> pending = new ArrayDeque<>();
+        pending.push(tree);
+        while (!pending.isEmpty()) {
+            JsonNode node = pending.pop();
+            if (node instanceof ObjectNode entry) {
+                boolean entryChanged = false;
+                Set<String> named = named(key -> entry.path(key).isTextual() ? entry.path(key).textValue() : null);
+                for (Map.Entry<String, AssetRewrite> member : members.entrySet()) {
+                    if (named.contains(member.getKey()) && member.getValue().rewriteEntry(entry, skip)) {
+                        entryChanged = true;
+                        changed(member.getKey(), record);
+                        named = named(key -> entry.path(key).isTextual() ? entry.path(key).textValue() : null);
+                    }
+                }
+                rewritten += entryChanged ? 1 : 0;
             }
-            rewritten += own;
+            for (JsonNode child : node) {
+                if (child.isContainerNode()) {
+                    pending.push(child);
+                }
+            }
         }
         return rewritten;
+    }
+
+    /** The members of a batch whose owners a search key of a record names ({@code field} answers its value). */
+    private Set<String> named(java.util.function.Function<String, String> field) {
+        Set<String> named = new HashSet<>();
+        for (String key : searchKeys) {
+            String value = field.apply(key);
+            if (value != null) {
+                named.addAll(byOwner.getOrDefault(value, List.of()));
+            }
+        }
+        return named;
+    }
+
+    /** Rewrites one entry of a hierarchy, not its children, if this request concerns it; answers whether it changed. */
+    private boolean rewriteEntry(ObjectNode entry, Set<String> skip) {
+        if (!concerns(entry.path(IDENTIFIER).asText(null), entry.path(STATUS).asText(null), skip)) {
+            return false;
+        }
+        boolean changed = names != null && names.rewriteObject(entry, userId, isName);
+        return owner != null && owner.rewriteObject(entry, userId, FieldRewriter.isName(null)) || changed;
     }
 
     private void changed(String requestId, String record) {

@@ -280,7 +280,7 @@ public final class FieldRewriter {
         return text.append(']').toString();
     }
 
-    private boolean rewriteObject(ObjectNode object, String userId, Predicate<String> isName) {
+    boolean rewriteObject(ObjectNode object, String userId, Predicate<String> isName) {
         boolean changed = false;
         for (FieldRule rule : applicable(key -> {
             JsonNode value = object.get(key);

@@ -208,4 +208,17 @@ class AssetRewriteTest {
         assertEquals(Map.of("r1", 1, "r9", 0), batch.touched());
         assertFalse(tree.toString().contains("Ada"));
     }
+
+    @Test
+    void aBatchAppliesATransferAndThenTheDeletionOfItsNewOwnerToTheSameAsset() throws Exception {
+        AssetRewrite batch = REWRITES.batch(List.of(transfer("Grace Hopper"), deletionOf("r9", TO, "Grace Hopper")));
+        assertEquals(Map.of("createdBy", TO, "creator", "Deleted User",
+                "originData", "{\"creator\":{\"name\":\"Deleted User\"}}"), batch.changes("do_1", asset("Live"), Set.of()));
+        JsonNode tree = JSON.readTree("{\"identifier\":\"do_c\",\"children\":[{\"identifier\":\"do_1\","
+                + "\"createdBy\":\"u-from\",\"creator\":\"Ada Lovelace\"}]}");
+        batch.rewriteTree("do_c", tree, Set.of());
+        assertEquals("{\"identifier\":\"do_1\",\"createdBy\":\"u-to\",\"creator\":\"Deleted User\"}",
+                tree.path("children").get(0).toString());
+        assertEquals(Map.of("r2", 2, "r9", 2), batch.touched(), "the asset and the hierarchy, by each member");
+    }
 }
