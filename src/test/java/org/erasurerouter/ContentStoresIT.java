@@ -102,6 +102,43 @@ class ContentStoresIT {
     }
 
     @Test
+    void erasesDeletionsArrivingTogetherInOneBatchAndCountsEachUsersRecordsAsIfAlone() throws Exception {
+        String prefix = prefix();
+        String withChild = "u-batch-child-" + UUID.randomUUID();
+        String childName = "Lise Meitner " + tag();
+        String child = content.seedAssets(prefix + "_c", withChild, childName, 1).get(0);
+        content.seedCollectionHolding(prefix + "_shelf", "u-owner-" + UUID.randomUUID(), "Chien-Shiung Wu " + tag(),
+                child, withChild, childName);
+        String withAsset = "u-batch-one-" + UUID.randomUUID();
+        String assetName = "Rosalind Franklin " + tag();
+        content.seedAssets(prefix + "_a", withAsset, assetName, 1);
+        String withNothing = "u-batch-none-" + UUID.randomUUID();
+
+        events.publish(TOPIC, withChild, DeletionEvents.deleteUser(withChild, childName, "org-1"));
+        events.publish(TOPIC, withAsset, DeletionEvents.deleteUser(withAsset, assetName, "org-1"));
+        events.publish(TOPIC, withNothing, DeletionEvents.deleteUser(withNothing, "Nobody " + tag(), "org-1"));
+        JsonNode first = router.api().awaitFinished(withChild, 1, WAIT).get("erasures").get(0);
+        JsonNode second = router.api().awaitFinished(withAsset, 1, WAIT).get("erasures").get(0);
+        JsonNode third = router.api().awaitFinished(withNothing, 1, WAIT).get("erasures").get(0);
+
+        for (String store : List.of("neo4j", "cassandra", "elasticsearch", "redis")) {
+            String batch = first.at("/stores/" + store + "/batchId").asText();
+            assertFalse(batch.isEmpty(), store + " was rewritten in a batch");
+            assertEquals(batch, second.at("/stores/" + store + "/batchId").asText(), "the events arrived together: one batch");
+            assertEquals(batch, third.at("/stores/" + store + "/batchId").asText(), "the events arrived together: one batch");
+        }
+        assertEquals(Map.of("neo4j", 1, "cassandra", 2, "elasticsearch", 1, "redis", 2), touched(first),
+                "the user's node and document, the collection's live and draft hierarchies, its two cache entries");
+        assertEquals(Map.of("neo4j", 1, "cassandra", 0, "elasticsearch", 1, "redis", 0), touched(second));
+        assertEquals(Map.of("neo4j", 0, "cassandra", 0, "elasticsearch", 0, "redis", 0), touched(third));
+        for (JsonNode request : List.of(first, second, third)) {
+            assertEquals("DONE", request.get("status").asText(), request.toString());
+        }
+        assertEquals(NO_COPIES, content.copiesOfName(childName));
+        assertEquals(NO_COPIES, content.copiesOfName(assetName));
+    }
+
+    @Test
     void scrubsTheUsersChildInsideAnotherUsersCollectionAndEvictsThatCollectionsCache() throws Exception {
         String userId = "u-child-" + UUID.randomUUID();
         String name = "Sophie Germain " + tag();

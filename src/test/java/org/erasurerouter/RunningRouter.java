@@ -29,6 +29,7 @@ public final class RunningRouter implements AutoCloseable {
         p.put("camel.management.port", Integer.toString(freePort()));
         p.put("camel.server.port", Integer.toString(freePort()));
         p.putAll(overrides);
+        separateBatches(p);
         main.setOverrideProperties(p);
         try {
             main.start();
@@ -71,12 +72,23 @@ public final class RunningRouter implements AutoCloseable {
         p.put("camel.management.port", Integer.toString(freePort()));
         p.put("camel.server.port", Integer.toString(freePort()));
         p.putAll(settings);
+        separateBatches(p);
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 settings.getOrDefault("jvm.heap", "-Xmx512m")));
         p.stringPropertyNames().forEach(key -> command.add("-D" + key + "=" + p.getProperty(key)));
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), ErasureRouter.class.getName()));
         Path log = Files.createDirectories(Path.of("target", "child-runtimes")).resolve(name + ".log");
         return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+
+    /**
+     * Runtimes of one consumer group share their content batches, as the instances of one deployment do; the test
+     * run's other runtimes, with other settings (field rules, stores), keep theirs apart, so none carries out another's
+     * deletions with its own rules.
+     */
+    private static void separateBatches(Properties p) {
+        String group = p.getProperty("erasure.kafka.group-id", "erasure-router");
+        p.putIfAbsent("erasure.content.batch-repository", "content_batches_" + Integer.toUnsignedString(group.hashCode(), 36));
     }
 
     /** Closes what a test class opened, in this order, skipping what was never opened. */

@@ -224,6 +224,21 @@ public final class AssetRewrite {
         return rewritten;
     }
 
+    /** Whether this is the rewrite of a batch of requests. */
+    public boolean isBatch() {
+        return !members.isEmpty();
+    }
+
+    /** The members of a batch whose owners a search key of this metadata names (request ids). */
+    public Set<String> membersNaming(Map<String, Object> metadata) {
+        return named(key -> metadata.get(key) instanceof String value ? value : null);
+    }
+
+    /** A batch's member removed or rewrote {@code record} (e.g. a cache key), to count it in {@link #touched()}. */
+    public void touched(String requestId, String record) {
+        changed(requestId, record);
+    }
+
     /** The members of a batch whose owners a search key of a record names ({@code field} answers its value). */
     private Set<String> named(java.util.function.Function<String, String> field) {
         Set<String> named = new HashSet<>();

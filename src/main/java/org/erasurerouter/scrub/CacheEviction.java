@@ -1,7 +1,14 @@
 package org.erasurerouter.scrub;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
 /**
@@ -30,6 +37,45 @@ public class CacheEviction {
             keys.add(hierarchyPrefix + id);
         }
         return keys;
+    }
+
+    /** The cache keys that may hold the assets of each member of a batch ({@link GraphAssets#cachedUnder}). */
+    public Map<String, List<String>> keysByRequest(Map<String, Set<String>> cachedUnder) {
+        Map<String, List<String>> keys = new LinkedHashMap<>();
+        cachedUnder.forEach((member, identifiers) -> keys.put(member, keys(List.copyOf(identifiers))));
+        return keys;
+    }
+
+    /** Every key of a batch's members once. */
+    public List<String> allKeys(Map<String, List<String>> keysByMember) {
+        Set<String> all = new LinkedHashSet<>();
+        keysByMember.values().forEach(all::addAll);
+        return List.copyOf(all);
+    }
+
+    /**
+     * Deletes the keys of a batch's members, one DEL per key in one pipeline, and counts each key that existed for
+     * every member whose assets it may hold ({@code batch}'s touched counts); answers how many existed.
+     */
+    public int evict(Map<String, List<String>> keysByMember, AssetRewrite batch) {
+        List<String> keys = allKeys(keysByMember);
+        if (keys.isEmpty()) {
+            return 0;
+        }
+        List<Object> deleted = redis.executePipelined((RedisCallback<Object>) connection -> {
+            for (String key : keys) {
+                connection.keyCommands().del(key.getBytes(StandardCharsets.UTF_8));
+            }
+            return null;
+        });
+        Set<String> existed = new HashSet<>();
+        for (int i = 0; i < keys.size(); i++) {
+            if (deleted.get(i) instanceof Long removed && removed > 0) {
+                existed.add(keys.get(i));
+            }
+        }
+        keysByMember.forEach((member, own) -> own.stream().filter(existed::contains).forEach(key -> batch.touched(member, key)));
+        return existed.size();
     }
 
     /** Deletes the keys; answers how many existed. */

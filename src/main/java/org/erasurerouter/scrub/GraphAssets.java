@@ -21,6 +21,8 @@ import org.neo4j.driver.SessionConfig;
 public class GraphAssets {
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+    /** Where {@link #cachedUnder} puts assets no member is named by. */
+    static final String UNATTRIBUTED = "";
 
     private final Driver driver;
     private final SessionConfig session;
@@ -88,6 +90,39 @@ public class GraphAssets {
     public List<String> withContainers(List<String> identifiers, String skipStatuses, AssetRewrite rewrite) {
         return rewrite == null ? containing(identifiers, skipStatuses)
                 : rewrite.remembered(List.of("containers", skipStatuses, identifiers), () -> containing(identifiers, skipStatuses));
+    }
+
+    /**
+     * For a batch: per member (request id), the identifiers under which its assets of this page may be cached (each
+     * asset it owns, the collections and units containing it at any depth, and their drafts), so a batch's eviction
+     * is counted per request. Two queries for the page whatever the number of members: the assets' search keys, and
+     * the (asset, container) pairs.
+     */
+    public Map<String, Set<String>> cachedUnder(List<String> identifiers, String skipStatuses, AssetRewrite batch) {
+        Map<String, Set<String>> byMember = new java.util.LinkedHashMap<>();
+        Map<String, List<String>> containers = new java.util.HashMap<>();
+        for (Record pair : read("MATCH (child:" + label + ") WHERE child." + id + " IN $ids MATCH " + nodes + "-["
+                + childRelationship + "*1..]->(child) WHERE NOT coalesce(n.status, '') IN $skip"
+                + " RETURN DISTINCT child." + id + " AS child, n." + id + " AS container",
+                Map.of("ids", identifiers, "skip", List.copyOf(AssetRewrite.statuses(skipStatuses))), r -> r)) {
+            if (!pair.get("container").isNull()) {
+                containers.computeIfAbsent(pair.get("child").asString(), c -> new ArrayList<>()).add(pair.get("container").asString());
+            }
+        }
+        for (Record asset : read(readPage(), Map.of("ids", identifiers), r -> r)) {
+            String identifier = asset.get("id").asString(null);
+            if (identifier == null) {
+                continue;
+            }
+            Set<String> members = batch.membersNaming(asset.get("props").asMap());
+            // an asset no member's search keys name any more (changed since the page was read) is still evicted
+            for (String member : members.isEmpty() ? Set.of(UNATTRIBUTED) : members) {
+                Set<String> cached = byMember.computeIfAbsent(member, m -> new LinkedHashSet<>());
+                addWithDraft(cached, identifier);
+                containers.getOrDefault(identifier, List.of()).forEach(container -> addWithDraft(cached, container));
+            }
+        }
+        return byMember;
     }
 
     private List<String> containing(List<String> identifiers, String skipStatuses) {
