@@ -162,7 +162,8 @@ public final class AssetRewrite {
         if (!members.isEmpty()) {
             Map<String, Object> current = new HashMap<>(metadata);
             Map<String, Object> changes = new HashMap<>();
-            Set<String> named = named(key -> current.get(key) instanceof String value ? value : null);
+            java.util.function.Function<String, String> field = key -> current.get(key) instanceof String value ? value : null;
+            Set<String> named = named(field);
             for (Map.Entry<String, AssetRewrite> member : members.entrySet()) {
                 Map<String, Object> own = named.contains(member.getKey())
                         ? member.getValue().changes(identifier, current, skip) : Map.of();
@@ -171,7 +172,7 @@ public final class AssetRewrite {
                     changes.putAll(own);
                     changed(member.getKey(), identifier);
                     // a transfer's new owner may be a later member
-                    named = named(key -> current.get(key) instanceof String value ? value : null);
+                    named = named(field);
                 }
             }
             return changes;
@@ -205,12 +206,13 @@ public final class AssetRewrite {
             JsonNode node = pending.pop();
             if (node instanceof ObjectNode entry) {
                 boolean entryChanged = false;
-                Set<String> named = named(key -> entry.path(key).isTextual() ? entry.path(key).textValue() : null);
+                java.util.function.Function<String, String> field = key -> entry.path(key).isTextual() ? entry.path(key).textValue() : null;
+                Set<String> named = named(field);
                 for (Map.Entry<String, AssetRewrite> member : members.entrySet()) {
                     if (named.contains(member.getKey()) && member.getValue().rewriteEntry(entry, skip)) {
                         entryChanged = true;
                         changed(member.getKey(), record);
-                        named = named(key -> entry.path(key).isTextual() ? entry.path(key).textValue() : null);
+                        named = named(field);
                     }
                 }
                 rewritten += entryChanged ? 1 : 0;
