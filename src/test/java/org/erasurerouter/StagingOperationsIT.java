@@ -1,6 +1,7 @@
 package org.erasurerouter;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -209,8 +210,10 @@ class StagingOperationsIT {
         awaitFailedReloads(failed + 1);
         assertErasesAUser("after an edit that does not parse");
 
-        edit(apply, original.replace("        - to:\n            uri: micrometer:counter:erasure.requests.finished",
-                "        - to: no-such-component:anywhere\n        - to:\n            uri: micrometer:counter:erasure.requests.finished"));
+        String unstartable = original.replace("        - setProperty:\n            name: erasureStoresOfRecord",
+                "        - to: no-such-component:anywhere\n        - setProperty:\n            name: erasureStoresOfRecord");
+        assertNotEquals(original, unstartable);
+        edit(apply, unstartable);
         awaitFailedReloads(failed + 2);
         assertEquals(ServiceStatus.Started, router.context().getRouteController().getRouteStatus("apply-to-stores"));
         assertErasesAUser("after an edit whose route cannot start");
@@ -254,7 +257,8 @@ class StagingOperationsIT {
                 assertEquals("PARKED", router.api().awaitFinished(userId, 1, WAIT).get("erasures").get(0).get("status").asText());
             }
             assertEquals(1, router.api().replay(userId, null));
-            assertEquals("DONE", router.api().erasuresOf(userId).get("erasures").get(0).get("status").asText());
+            // the replay re-ran the cache; its SQL batch may still be running
+            assertEquals("DONE", router.api().awaitFinished(userId, 1, WAIT).get("erasures").get(0).get("status").asText());
         } finally {
             root.setLevel(level);
         }
