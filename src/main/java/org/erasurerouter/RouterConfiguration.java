@@ -34,7 +34,6 @@ import org.erasurerouter.sql.SqlDialect;
 import org.erasurerouter.sql.SqlSinks;
 import org.erasurerouter.sql.TableRule;
 import org.erasurerouter.sql.TableRules;
-import org.apache.camel.spi.AggregationRepository;
 import java.util.List;
 import org.neo4j.driver.AuthTokens;
 import org.neo4j.driver.Config;
@@ -104,7 +103,7 @@ public class RouterConfiguration implements CamelConfiguration {
      * outage of the ledger database.
      */
     @BindToRegistry("sqlBatches")
-    public AggregationRepository sqlBatches(@BeanInject("erasureDataSource") DataSource dataSource,
+    public SqlBatchRepository sqlBatches(@BeanInject("erasureDataSource") DataSource dataSource,
                                             @BeanInject("erasureLedger") ErasureLedger ledger,
                                             @PropertyInject("erasure.jdbc.batch-repository") String name,
                                             @PropertyInject("erasure.jdbc.batch-recovery-interval-ms") long recoveryInterval) {
@@ -117,14 +116,14 @@ public class RouterConfiguration implements CamelConfiguration {
      * run again.
      */
     @BindToRegistry("contentBatches")
-    public AggregationRepository contentBatches(@BeanInject("erasureDataSource") DataSource dataSource,
+    public SqlBatchRepository contentBatches(@BeanInject("erasureDataSource") DataSource dataSource,
                                                 @BeanInject("erasureLedger") ErasureLedger ledger,
                                                 @PropertyInject("erasure.content.batch-repository") String name,
                                                 @PropertyInject("erasure.content.batch-recovery-interval-ms") long recoveryInterval) {
         return batchRepository(dataSource, ledger, name, recoveryInterval);
     }
 
-    private static AggregationRepository batchRepository(DataSource dataSource, ErasureLedger ledger, String name,
+    private static SqlBatchRepository batchRepository(DataSource dataSource, ErasureLedger ledger, String name,
                                                          long recoveryInterval) {
         ledger.createBatchRepository(name);
         SqlBatchRepository batches = new SqlBatchRepository(dataSource, name);

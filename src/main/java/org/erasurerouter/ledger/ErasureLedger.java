@@ -124,8 +124,8 @@ public class ErasureLedger {
 
     /**
      * Creates the tables of Camel's JDBC aggregation repository {@code name} (open batches) and {@code name_completed}
-     * (batches handed on but not yet confirmed), in the layout JdbcAggregationRepository reads and writes, the latter
-     * with the time each batch was handed on (which {@code SqlBatchRepository} reads).
+     * (batches handed on but not yet confirmed), in the layout JdbcAggregationRepository reads and writes, with the
+     * time each batch was opened and handed on (which {@code SqlBatchRepository} reads).
      */
     public void createBatchRepository(String name) {
         if (!name.matches("[a-z_][a-z0-9_]*")) {
@@ -140,6 +140,8 @@ public class ErasureLedger {
                     st.execute("CREATE TABLE IF NOT EXISTS " + table
                             + " (id varchar(255) PRIMARY KEY, exchange bytea NOT NULL, version bigint NOT NULL)");
                 }
+                // when a batch was opened: another instance's batch open for longer than the recovery interval is taken over
+                st.execute("ALTER TABLE " + name + " ADD COLUMN IF NOT EXISTS created_at timestamptz NOT NULL DEFAULT now()");
                 // when a batch was handed on (or recovered): only batches older than the recovery interval are recovered
                 st.execute("ALTER TABLE " + name + "_completed ADD COLUMN IF NOT EXISTS handed_on timestamptz NOT NULL DEFAULT now()");
             }

@@ -2,6 +2,7 @@ package org.erasurerouter.sql;
 
 import java.util.LinkedHashSet;
 import java.util.Set;
+import java.util.UUID;
 import javax.sql.DataSource;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
@@ -12,29 +13,44 @@ import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 
 /**
  * Open batches (of the jdbc store, or of deletions for the content stores) in the ledger database: camel-sql's JDBC
- * aggregation repository, shared by every instance, with two changes.
+ * aggregation repository, shared by every instance, made safe for several instances and for outages of that database.
  * <ul>
- * <li>Its key scan outlives an outage of that database. Camel 4.17 runs the aggregator's completion interval as a
- * fixed-rate task that does not catch what {@link #getKeys()} throws, and a fixed-rate task that throws is never run
- * again: one failed scan (the database restarting) would leave every later batch to complete by size alone. A failed
- * scan finds no batch instead; the next interval scans again.</li>
- * <li>A batch is recovered (run again) only once it has been carried out for longer than the recovery interval. Camel
- * recovers every batch handed on but not confirmed that this instance is not carrying out itself, so with several
- * instances each would run the others' batches a second time. The completed table's {@code handed_on} column (see
- * {@code ErasureLedger#createBatchRepository}) is when a batch was handed on, or last recovered.</li>
+ * <li>Each instance gathers into a batch of its own ({@link #ownKey()}, the aggregator's correlation) and completes only
+ * its own batches, plus any other instance's open batch older than the recovery interval (that instance died), which
+ * it first takes over with one atomic rename. In Camel 4.17 two instances completing one shared batch race in the
+ * repository, and the loser's completion-interval task throws; a fixed-rate task that throws is never run again, so
+ * that instance would complete no batch by interval any more.</li>
+ * <li>For the same reason a failed key scan (the database restarting) finds no batch instead of throwing; the next
+ * interval scans again.</li>
+ * <li>A batch handed on is recovered (run again) only once it has been carried out for longer than the recovery
+ * interval: Camel recovers every unconfirmed batch this instance is not running, so instances would run each other's
+ * batches a second time. {@code handed_on} (see {@code ErasureLedger#createBatchRepository}) is when a batch was handed
+ * on, or last recovered.</li>
  * </ul>
  */
 public final class SqlBatchRepository extends JdbcAggregationRepository {
     private static final Logger LOG = LoggerFactory.getLogger(SqlBatchRepository.class);
 
+    private final String ownKey;
+
     public SqlBatchRepository(DataSource dataSource, String name) {
         super(new DataSourceTransactionManager(dataSource), name, dataSource);
+        this.ownKey = name + "-" + UUID.randomUUID();
     }
 
+    /** The key of this instance's open batch: the aggregator's correlation expression. */
+    public String ownKey() {
+        return ownKey;
+    }
+
+    /** This instance's open batches, after taking over those other instances left open too long. */
     @Override
     public Set<String> getKeys() {
         try {
-            return super.getKeys();
+            jdbcTemplate.update("UPDATE " + getRepositoryName() + " SET id = ? || ':' || md5(id) WHERE id NOT LIKE ? || '%'"
+                    + " AND created_at < now() - ? * interval '1 millisecond'", ownKey, ownKey, getRecoveryInterval());
+            return new LinkedHashSet<>(jdbcTemplate.queryForList("SELECT id FROM " + getRepositoryName() + " WHERE id LIKE ? || '%'",
+                    String.class, ownKey));
         } catch (RuntimeException e) {
             LOG.warn("open batches in {} could not be read ({}); the next interval tries again", getRepositoryName(), e.getClass().getSimpleName());
             return Set.of();
