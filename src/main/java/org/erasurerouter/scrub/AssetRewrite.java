@@ -53,6 +53,8 @@ public final class AssetRewrite {
     private final Map<String, List<String>> byOwner = new HashMap<>();
     /** A batch's records each member changed (identifiers, so a retried pass counts a record once). */
     private final Map<String, Set<String>> changed = new ConcurrentHashMap<>();
+    /** Records a store confirmed it changed in this pass (see {@link #leftAsItWas}). */
+    private final Set<String> confirmed = ConcurrentHashMap.newKeySet();
 
     private AssetRewrite(String userId, Predicate<String> isName, List<String> owners, List<String> searchKeys,
                          Set<String> identifiers, FieldRewriter names, FieldRewriter owner) {
@@ -239,6 +241,22 @@ public final class AssetRewrite {
     /** A batch's member removed or rewrote {@code record} (e.g. a cache key), to count it in {@link #touched()}. */
     public void touched(String requestId, String record) {
         changed(requestId, record);
+    }
+
+    /**
+     * The store answered that an update of {@code record} left it as it was (Elasticsearch's {@code noop}: a
+     * near-real-time search returned the document as it was before an earlier erasure), so no member changed it,
+     * unless an earlier attempt of this pass did ({@link #confirmedChanged}).
+     */
+    public void leftAsItWas(String record) {
+        if (!confirmed.contains(record)) {
+            changed.values().forEach(records -> records.remove(record));
+        }
+    }
+
+    /** The store answered that an update of {@code record} changed it. */
+    public void confirmedChanged(String record) {
+        confirmed.add(record);
     }
 
     /** The members of a batch whose owners a search key of a record names ({@code field} answers its value). */

@@ -98,16 +98,20 @@ public class SearchDocuments {
     /**
      * The number of documents that changed; fails naming the document and error type (never a value) if any item
      * failed. A search is near-real-time, so it may return a document as it was before an update a moment ago; its
-     * rewrite then repeats that update, which the index answers {@code noop} and is not counted.
+     * rewrite then repeats that update, which the index answers {@code noop} and is not counted, neither in the
+     * answer nor in a batch's per-request counts ({@link AssetRewrite#touched()}).
      */
-    public int applied(List<BulkResponseItem> items) {
+    public int applied(List<BulkResponseItem> items, AssetRewrite rewrite) {
         int changed = 0;
         for (BulkResponseItem item : items) {
             if (item.error() != null) {
                 throw new IllegalStateException("elasticsearch refused the update of " + item.index() + "/" + item.id()
                         + ": " + item.error().type());
             }
-            if (!"noop".equals(item.result())) {
+            if ("noop".equals(item.result())) {
+                rewrite.leftAsItWas(item.id());
+            } else {
+                rewrite.confirmedChanged(item.id());
                 changed++;
             }
         }

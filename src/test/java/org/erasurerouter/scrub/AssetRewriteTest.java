@@ -221,4 +221,17 @@ class AssetRewriteTest {
                 tree.path("children").get(0).toString());
         assertEquals(Map.of("r2", 2, "r9", 2), batch.touched(), "the asset and the hierarchy, by each member");
     }
+
+    @Test
+    void aBatchDoesNotCountADocumentTheStoreLeftAsItWasUnlessAnEarlierAttemptChangedIt() {
+        AssetRewrite batch = REWRITES.batch(List.of(deletion(), deletionOf("r9", "u-pub", "Grace Hopper")));
+        batch.changes("do_1", asset("Live"), Set.of());
+        batch.changes("do_2", asset("Live"), Set.of());
+        batch.confirmedChanged("do_2");
+
+        batch.leftAsItWas("do_1");
+        batch.leftAsItWas("do_2");
+
+        assertEquals(Map.of("r1", 1, "r9", 0), batch.touched(), "a stale search hit's noop is no change; do_2 was changed");
+    }
 }
