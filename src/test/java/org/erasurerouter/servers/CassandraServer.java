@@ -74,6 +74,8 @@ final class CassandraServer implements AutoCloseable, Restartable {
                 "start_native_transport: true",
                 "endpoint_snitch: SimpleSnitch",
                 "auto_snapshot: false",
+                // Paxos v2 (Cassandra 4.1+): a lightweight transaction in two round trips instead of four
+                "paxos_variant: v2",
                 "storage_compatibility_mode: NONE", ""));
         Files.writeString(dir.resolve("logback.xml"),
                 "<configuration><appender name='F' class='ch.qos.logback.core.FileAppender'><file>" + d + "/cassandra.log</file>"
