@@ -27,7 +27,6 @@ public class ErasureLedger {
     /** Status of a request in one store; QUEUED waits in a durable batch (the jdbc store) for its statements. */
     public enum Status { PENDING, RUNNING, FAILED, DONE, SKIPPED, PARKED, QUEUED }
 
-    private static final Set<String> SETTLED = Set.of(Status.DONE.name(), Status.SKIPPED.name());
     private static final int MAX_ERROR_LENGTH = 300;
     private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
@@ -227,8 +226,7 @@ public class ErasureLedger {
      * them: no copy is left.
      */
     public void done(String requestId, String store, int assetsTouched) {
-        update("UPDATE erasure_store SET status = 'DONE', assets_touched = ?, copies_left = 0, last_error = NULL, updated_at = now() "
-                + "WHERE request_id = ? AND store = ?", assetsTouched, requestId, store);
+        doneAll(Map.of(requestId, assetsTouched), store);
     }
 
     /** A store gave up after its retries; the work waits for a replay. Answers the attempts made so far. */
@@ -245,40 +243,67 @@ public class ErasureLedger {
      * (both with the finishing time), else QUEUED: work waits in a batch, whose end closes the request again. Returns it.
      */
     public String finish(String requestId) {
-        // the request's row is locked first, so the stores' statuses are read after any other finish has committed:
-        // a request closed by its batch and by its own route at the same moment ends with the later state, not a stale one
+        return finishAll(List.of(requestId)).get(requestId);
+    }
+
+    /** Closes several requests at once, as {@link #finish} closes one: answers each one's status. */
+    public Map<ErasureRequest, String> finishRequests(List<ErasureRequest> requests) {
+        Map<String, String> statuses = finishAll(requests.stream().map(ErasureRequest::requestId).toList());
+        Map<ErasureRequest, String> closed = new java.util.LinkedHashMap<>();
+        requests.forEach(request -> closed.put(request, statuses.get(request.requestId())));
+        return closed;
+    }
+
+    /** Closes several requests at once, as {@link #finish} closes one: answers each one's status, by request id. */
+    public Map<String, String> finishAll(List<String> requestIds) {
+        // the requests' rows are locked first (in one order, so two batches cannot deadlock), so the stores' statuses
+        // are read by a later statement, after any other finish has committed: a request closed by its batch and by its
+        // own route at the same moment ends with the later state, not a stale one
         return run(c -> {
             c.setAutoCommit(false);
-            try (PreparedStatement lock = c.prepareStatement("SELECT 1 FROM erasure_request WHERE request_id = ? FOR UPDATE")) {
-                lock.setString(1, requestId);
+            java.sql.Array ids = c.createArrayOf("text", requestIds.toArray());
+            try (PreparedStatement lock = c.prepareStatement(
+                    "SELECT 1 FROM erasure_request WHERE request_id = ANY (?) ORDER BY request_id FOR UPDATE")) {
+                lock.setArray(1, ids);
                 lock.executeQuery().close();
             }
-            List<String> statuses = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT status FROM erasure_store WHERE request_id = ?")) {
-                ps.setString(1, requestId);
-                try (ResultSet rs = ps.executeQuery()) {
+            Map<String, String> statuses = new java.util.LinkedHashMap<>();
+            try (PreparedStatement close = c.prepareStatement("""
+                    WITH overall AS (
+                      SELECT r.request_id,
+                             CASE WHEN bool_and(coalesce(s.status IN ('DONE', 'SKIPPED'), true)) THEN 'DONE'
+                                  WHEN bool_or(s.status = 'PARKED') THEN 'PARKED' ELSE 'QUEUED' END AS status
+                        FROM erasure_request r LEFT JOIN erasure_store s USING (request_id)
+                       WHERE r.request_id = ANY (?) GROUP BY r.request_id)
+                    UPDATE erasure_request r SET status = o.status, finished_at = CASE WHEN o.status <> 'QUEUED' THEN now() END
+                      FROM overall o WHERE r.request_id = o.request_id
+                    RETURNING r.request_id, r.status""")) {
+                close.setArray(1, ids);
+                try (ResultSet rs = close.executeQuery()) {
                     while (rs.next()) {
-                        statuses.add(rs.getString(1));
+                        statuses.put(rs.getString(1), rs.getString(2));
                     }
                 }
             }
-            String overall = statuses.stream().allMatch(SETTLED::contains) ? "DONE"
-                    : statuses.contains(Status.PARKED.name()) ? "PARKED" : Status.QUEUED.name();
-            try (PreparedStatement ps = c.prepareStatement(
-                    "UPDATE erasure_request SET status = ?, finished_at = CASE WHEN ? THEN now() END WHERE request_id = ?")) {
-                ps.setString(1, overall);
-                ps.setBoolean(2, !overall.equals(Status.QUEUED.name()));
-                ps.setString(3, requestId);
-                ps.executeUpdate();
-            }
             c.commit();
-            return overall;
+            return statuses;
         });
     }
 
     /** The request's work in a batched store waits for its batch. */
     public void queued(String requestId, String store) {
         update("UPDATE erasure_store SET status = 'QUEUED', updated_at = now() WHERE request_id = ? AND store = ?", requestId, store);
+    }
+
+    /**
+     * Of the requests, those whose work in {@code store} is still open (not DONE or SKIPPED), now marked QUEUED for a
+     * batch of that store: one statement for a whole content batch's requests.
+     */
+    public List<String> queueOpen(List<ErasureRequest> requests, String store) {
+        String[] requestIds = requests.stream().map(ErasureRequest::requestId).toArray(String[]::new);
+        return new ArrayList<>(query("UPDATE erasure_store SET status = 'QUEUED', updated_at = now() WHERE request_id = ANY (?) "
+                + "AND store = ? AND status NOT IN ('DONE', 'SKIPPED') RETURNING request_id",
+                rs -> rs.getString(1), requestIds, store));
     }
 
     /** The request's work in {@code stores} waits for a batch of those stores, and so does the request. */
@@ -334,12 +359,8 @@ public class ErasureLedger {
      * Answers each request's status after that.
      */
     public Map<String, String> finishBatch(Map<String, Integer> rowsPerRequest, String store) {
-        Map<String, String> statuses = new java.util.LinkedHashMap<>();
-        rowsPerRequest.forEach((requestId, rows) -> {
-            done(requestId, store, rows);
-            statuses.put(requestId, finish(requestId));
-        });
-        return statuses;
+        doneAll(rowsPerRequest, store);
+        return finishAll(List.copyOf(rowsPerRequest.keySet()));
     }
 
     /** Counts a duplicate delivery of a request that was already applied. */

@@ -40,6 +40,18 @@ public class ErasureMetrics implements CamelContextAware {
         }
     }
 
+    /**
+     * Requests closed together (a content batch's): each counted by action and status, as {@code close-request}'s
+     * {@code micrometer:} endpoint counts one, and a DONE one timed.
+     */
+    public void closed(Map<ErasureRequest, String> statuses) {
+        statuses.forEach((request, status) -> {
+            counter("erasure.requests.finished", "Requests closed, by action and status", "action", request.action(),
+                    "status", String.valueOf(status)).increment();
+            finished(request, status);
+        });
+    }
+
     /** A SQL batch finished: its rows count as the jdbc store's erased assets, and each request closed is timed. */
     public void batchFinished(List<ErasureRequest> batch, Map<String, String> statuses, Map<String, Integer> rows) {
         assetsErased("jdbc", rows.values().stream().mapToInt(Integer::intValue).sum());
@@ -63,8 +75,8 @@ public class ErasureMetrics implements CamelContextAware {
     }
 
     /** Tagged like the micrometer endpoints' meters (with the context's name), so both can add to the same meter. */
-    private Counter counter(String name, String description, String tag, String value) {
-        return Counter.builder(name).description(description).tag("camelContext", context.getName()).tag(tag, value)
+    private Counter counter(String name, String description, String... tags) {
+        return Counter.builder(name).description(description).tag("camelContext", context.getName()).tags(tags)
                 .register(registry());
     }
 

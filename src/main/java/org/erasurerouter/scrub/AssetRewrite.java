@@ -51,6 +51,9 @@ public final class AssetRewrite {
     private final Map<String, AssetRewrite> members;
     /** A batch's members (request ids) by each user id they own assets under. */
     private final Map<String, List<String>> byOwner = new HashMap<>();
+    /** A batch's members (request ids) in order, and each one's position in it. */
+    private final List<String> order;
+    private final Map<String, Integer> position = new HashMap<>();
     /** A batch's records each member changed (identifiers, so a retried pass counts a record once). */
     private final Map<String, Set<String>> changed = new ConcurrentHashMap<>();
     /** Records a store confirmed it changed in this pass (see {@link #leftAsItWas}). */
@@ -64,6 +67,10 @@ public final class AssetRewrite {
     private AssetRewrite(String userId, Predicate<String> isName, List<String> owners, List<String> searchKeys,
                          Set<String> identifiers, FieldRewriter names, FieldRewriter owner, Map<String, AssetRewrite> members) {
         this.members = members;
+        this.order = List.copyOf(members.keySet());
+        for (int i = 0; i < order.size(); i++) {
+            position.put(order.get(i), i);
+        }
         members.forEach((requestId, member) -> member.owners.forEach(
                 ownerId -> byOwner.computeIfAbsent(ownerId, o -> new ArrayList<>()).add(requestId)));
         this.userId = userId;
@@ -166,13 +173,12 @@ public final class AssetRewrite {
             Map<String, Object> changes = new HashMap<>();
             java.util.function.Function<String, String> field = key -> current.get(key) instanceof String value ? value : null;
             Set<String> named = named(field);
-            for (Map.Entry<String, AssetRewrite> member : members.entrySet()) {
-                Map<String, Object> own = named.contains(member.getKey())
-                        ? member.getValue().changes(identifier, current, skip) : Map.of();
+            for (int at = nextNamed(named, -1); at >= 0; at = nextNamed(named, at)) {
+                Map<String, Object> own = members.get(order.get(at)).changes(identifier, current, skip);
                 if (!own.isEmpty()) {
                     current.putAll(own);
                     changes.putAll(own);
-                    changed(member.getKey(), identifier);
+                    changed(order.get(at), identifier);
                     // a transfer's new owner may be a later member
                     named = named(field);
                 }
@@ -210,10 +216,10 @@ public final class AssetRewrite {
                 boolean entryChanged = false;
                 java.util.function.Function<String, String> field = key -> entry.path(key).isTextual() ? entry.path(key).textValue() : null;
                 Set<String> named = named(field);
-                for (Map.Entry<String, AssetRewrite> member : members.entrySet()) {
-                    if (named.contains(member.getKey()) && member.getValue().rewriteEntry(entry, skip)) {
+                for (int at = nextNamed(named, -1); at >= 0; at = nextNamed(named, at)) {
+                    if (members.get(order.get(at)).rewriteEntry(entry, skip)) {
                         entryChanged = true;
-                        changed(member.getKey(), record);
+                        changed(order.get(at), record);
                         named = named(field);
                     }
                 }
@@ -278,6 +284,21 @@ public final class AssetRewrite {
         }
         boolean changed = names != null && names.rewriteObject(entry, userId, isName);
         return owner != null && owner.rewriteObject(entry, userId, FieldRewriter.isName(null)) || changed;
+    }
+
+    /**
+     * The position of the batch's first member after position {@code after} among {@code named}, or -1: members apply
+     * in the batch's order, and a record is named by a few of them, so the batch is not walked for each record.
+     */
+    private int nextNamed(Set<String> named, int after) {
+        int next = -1;
+        for (String requestId : named) {
+            int at = position.get(requestId);
+            if (at > after && (next < 0 || at < next)) {
+                next = at;
+            }
+        }
+        return next;
     }
 
     private void changed(String requestId, String record) {

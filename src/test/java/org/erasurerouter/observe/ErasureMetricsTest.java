@@ -50,6 +50,15 @@ class ErasureMetricsTest {
     }
 
     @Test
+    void countsRequestsClosedTogetherByActionAndStatusAndTimesTheDoneOnes() {
+        long now = System.currentTimeMillis();
+        metrics.closed(Map.of(request("r1", now), "DONE", request("r2", now), "PARKED", request("r3", now), "DONE"));
+        assertEquals(2.0, registry.get("erasure.requests.finished").tag("action", "delete-user").tag("status", "DONE").counter().count());
+        assertEquals(1.0, registry.get("erasure.requests.finished").tag("status", "PARKED").counter().count());
+        assertEquals(2, registry.get("erasure.request.latency").timer().count());
+    }
+
+    @Test
     void countsABatchsRowsAsTheJdbcStoresAssetsAndTimesTheRequestsItClosed() {
         long now = System.currentTimeMillis();
         metrics.batchFinished(List.of(request("r1", now), request("r2", now), request("r3", now)),

@@ -33,4 +33,19 @@ class RequestBatchTest {
         assertEquals(ArrayList.class, batch.getMessage().getBody().getClass(), "a java.* type the repository can restore");
         assertTrue(batch.getMessage().getHeaders().isEmpty(), "no request's headers travel with the batch");
     }
+
+    @Test
+    void gathersTheRequestsOfAContentBatchQueuedAtOnce() {
+        RequestBatch strategy = new RequestBatch();
+        Exchange first = new DefaultExchange(context);
+        first.getMessage().setBody(List.of("r1", "r2", "r1"));
+        Exchange batch = strategy.aggregate(null, first);
+        Exchange second = new DefaultExchange(context);
+        second.getMessage().setBody(List.of("r2", "r3"));
+        strategy.aggregate(batch, second);
+        strategy.aggregate(batch, request("r4"));
+
+        assertEquals(List.of("r1", "r2", "r3", "r4"), batch.getMessage().getBody());
+        assertEquals(ArrayList.class, batch.getMessage().getBody().getClass());
+    }
 }
