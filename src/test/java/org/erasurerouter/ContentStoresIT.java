@@ -12,13 +12,27 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import org.erasurerouter.intake.ErasureRequest;
+import org.erasurerouter.scrub.AssetRewrite;
+import org.erasurerouter.scrub.AssetRewrites;
+import org.erasurerouter.scrub.FieldRewriter;
+import org.erasurerouter.scrub.GraphAssets;
 import org.erasurerouter.servers.RealServers;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.neo4j.driver.AuthTokens;
+import org.neo4j.driver.Driver;
+import org.neo4j.driver.GraphDatabase;
+import org.neo4j.driver.Session;
+import org.neo4j.driver.Transaction;
 
 /**
  * The four content stores scrubbed on Sunbird-shaped data: every object type and status, drafts, nested hierarchies,
@@ -179,6 +193,48 @@ class ContentStoresIT {
         assertEquals(userId, content.nodeOf(prefix + "_0").get("createdBy"), "the user id itself is kept as the owner");
         assertEquals(before, content.snapshot(others));
         assertEquals(11, touched(request).get("neo4j"), "ten assets and one draft");
+    }
+
+    @Test
+    void aGraphRewriteWaitsForAConcurrentWriteToTheSameNodeAndThenRewritesWhatItWrote() throws Exception {
+        String userId = "u-race-" + UUID.randomUUID();
+        String name = "Hedy Lamarr " + tag();
+        String asset = content.seedAssets(prefix(), userId, name, 1).get(0);
+        AssetRewrite rewrite = new AssetRewrites(FieldRewriter.fromSettings(new java.util.TreeMap<>(Map.of(
+                "createdBy", "creator, originData.creator.name", "lastPublishedBy", "publisher")), "Deleted User", null),
+                "createdBy", ".img").erasure(new ErasureRequest("r-race", ErasureRequest.DELETE_USER, userId, "org-1", 0, name,
+                null, null, List.of()));
+        ExecutorService runner = Executors.newSingleThreadExecutor();
+        try (Driver driver = GraphDatabase.driver(RealServers.get().neo4jBoltUrl(), AuthTokens.none());
+             Session session = driver.session(); Transaction publish = session.beginTransaction()) {
+            GraphAssets graph = new GraphAssets(driver, "neo4j", 100, "domain", "IL_UNIQUE_ID", "hasSequenceMember", ".img");
+            // another writer holds the node: the user publishes it (a new copy of the name), not yet committed
+            publish.run("MATCH (n:domain {IL_UNIQUE_ID: $id}) SET n.lastPublishedBy = $user, n.publisher = $name",
+                    Map.of("id", asset, "user", userId, "name", name)).consume();
+            Future<Integer> rewritten = runner.submit(() -> graph.rewrite(List.of(asset), rewrite));
+            awaitABlockedTransaction(driver);
+            publish.commit();
+
+            assertEquals(1, rewritten.get(60, TimeUnit.SECONDS));
+        } finally {
+            runner.shutdownNow();
+        }
+        Map<String, Object> node = content.nodeOf(asset);
+        assertEquals("Deleted User", node.get("publisher"), "the rewrite read the node after the publication committed");
+        assertEquals("Deleted User", node.get("creator"));
+        assertFalse(node.containsKey("erasureRouterLock"), "the lock leaves no trace");
+    }
+
+    /** Waits until Neo4j shows a transaction waiting for another's lock (the rewrite, behind the open publication). */
+    private static void awaitABlockedTransaction(Driver driver) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (driver.executableQuery("SHOW TRANSACTIONS YIELD status WHERE status STARTS WITH 'Blocked' RETURN count(*) AS blocked")
+                .execute().records().get(0).get("blocked").asLong() == 0) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the rewrite never waited for the node's lock");
+            }
+            Thread.sleep(50);
+        }
     }
 
     @Test

@@ -21,6 +21,8 @@ import org.neo4j.driver.SessionConfig;
 public class GraphAssets {
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+    /** The property set and removed at once to take a node's write lock (see {@link #rewrite}). */
+    private static final String LOCK = "erasureRouterLock";
     /** Where {@link #cachedUnder} puts assets no member is named by. */
     static final String UNATTRIBUTED = "";
 
@@ -143,12 +145,18 @@ public class GraphAssets {
         return List.copyOf(all);
     }
 
-    /** Rewrites one page of assets; answers how many nodes changed. */
+    /**
+     * Rewrites one page of assets; answers how many nodes changed. The page is read under a write lock on each of its
+     * nodes (set and removed again in the read, so the node keeps no trace): a concurrent rewrite of the same node
+     * (another batch, a transfer, another instance) waits for this one, and then reads what it wrote, so neither
+     * writes back a value computed from an older node.
+     */
     public int rewrite(List<String> identifiers, AssetRewrite rewrite) {
         try (var s = driver.session(session)) {
             return s.executeWrite(tx -> {
                 List<Map<String, Object>> rows = new ArrayList<>();
-                for (Record r : tx.run(readPage(), Map.of("ids", identifiers)).list()) {
+                for (Record r : tx.run(readPage("SET n." + LOCK + " = true REMOVE n." + LOCK + " "),
+                        Map.of("ids", identifiers)).list()) {
                     Map<String, Object> changes = changes(r, rewrite);
                     if (!changes.isEmpty()) {
                         rows.add(Map.of("node", r.get("node").asString(), "changes", changes));
@@ -191,7 +199,12 @@ public class GraphAssets {
     }
 
     private String readPage() {
-        return "MATCH " + nodes + " WHERE n." + id + " IN $ids RETURN elementId(n) AS node, n." + id
+        return readPage("");
+    }
+
+    /** A page of nodes by identifier, with {@code clauses} run on each before it is returned. */
+    private String readPage(String clauses) {
+        return "MATCH " + nodes + " WHERE n." + id + " IN $ids " + clauses + "RETURN elementId(n) AS node, n." + id
                 + " AS id, properties(n) AS props";
     }
 

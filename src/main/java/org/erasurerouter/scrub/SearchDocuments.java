@@ -75,21 +75,29 @@ public class SearchDocuments {
         return identifiers.stream().filter(id -> !verified.contains(id)).toList();
     }
 
-    /** The document ids of some hits, to re-read them after the update. */
+    /** The document ids of some hits, to read them again (real-time) before and after the update. */
     public List<String> ids(List<Hit<ObjectNode>> hits) {
         return hits.stream().map(Hit::id).toList();
     }
 
-    /** One partial {@code doc} update per document that holds the request's data; statuses in {@code skip} are left. */
-    public List<UpdateOperation.Builder<Object, Object>> updates(List<Hit<ObjectNode>> hits, AssetRewrite rewrite,
-                                                                 String skipStatuses) {
+    /**
+     * One partial {@code doc} update per document that holds the request's data, computed from the documents as just
+     * read by id (a multi-get is real-time; a search is not, and may answer a document as it was before a moment ago).
+     * Each update applies only if the document has not changed since that read ({@code if_seq_no}, {@code
+     * if_primary_term}): a concurrent rewrite of the same field (another batch, a transfer, another instance) then fails
+     * this pass, which is retried, instead of being overwritten with a value computed from the older document.
+     * Statuses in {@code skip} are left.
+     */
+    public List<UpdateOperation.Builder<Object, Object>> updates(List<MultiGetResponseItem<ObjectNode>> docs,
+                                                                 AssetRewrite rewrite, String skipStatuses) {
         Set<String> skip = AssetRewrite.statuses(skipStatuses);
         List<UpdateOperation.Builder<Object, Object>> updates = new ArrayList<>();
-        for (Hit<ObjectNode> hit : hits) {
-            Map<String, Object> changes = changes(hit.id(), hit.source(), rewrite, skip);
+        for (MultiGetResponseItem<ObjectNode> doc : docs) {
+            GetResult<ObjectNode> read = doc.isResult() ? doc.result() : null;
+            Map<String, Object> changes = read != null && read.found() ? changes(read.id(), read.source(), rewrite, skip) : Map.of();
             if (!changes.isEmpty()) {
-                updates.add(new UpdateOperation.Builder<Object, Object>().index(hit.index()).id(hit.id())
-                        .action(a -> a.doc(changes)));
+                updates.add(new UpdateOperation.Builder<Object, Object>().index(read.index()).id(read.id())
+                        .ifSeqNo(read.seqNo()).ifPrimaryTerm(read.primaryTerm()).action(a -> a.doc(changes)));
             }
         }
         return updates;
@@ -97,9 +105,9 @@ public class SearchDocuments {
 
     /**
      * The number of documents that changed; fails naming the document and error type (never a value) if any item
-     * failed. A search is near-real-time, so it may return a document as it was before an update a moment ago; its
-     * rewrite then repeats that update, which the index answers {@code noop} and is not counted, neither in the
-     * answer nor in a batch's per-request counts ({@link AssetRewrite#touched()}).
+     * failed (a {@code version_conflict_engine_exception}: the document changed since it was read). An update the index
+     * answers {@code noop} (it changed nothing) is not counted, neither in the answer nor in a batch's per-request
+     * counts ({@link AssetRewrite#touched()}).
      */
     public int applied(List<BulkResponseItem> items, AssetRewrite rewrite) {
         int changed = 0;
