@@ -178,7 +178,7 @@ public final class AssetRewrite {
                 if (!own.isEmpty()) {
                     current.putAll(own);
                     changes.putAll(own);
-                    changed(order.get(at), identifier);
+                    touched(order.get(at), identifier);
                     // a transfer's new owner may be a later member
                     named = named(field);
                 }
@@ -219,7 +219,7 @@ public final class AssetRewrite {
                 for (int at = nextNamed(named, -1); at >= 0; at = nextNamed(named, at)) {
                     if (members.get(order.get(at)).rewriteEntry(entry, skip)) {
                         entryChanged = true;
-                        changed(order.get(at), record);
+                        touched(order.get(at), record);
                         named = named(field);
                     }
                 }
@@ -246,7 +246,7 @@ public final class AssetRewrite {
 
     /** A batch's member removed or rewrote {@code record} (e.g. a cache key), to count it in {@link #touched()}. */
     public void touched(String requestId, String record) {
-        changed(requestId, record);
+        changed.computeIfAbsent(requestId, id -> ConcurrentHashMap.newKeySet()).add(String.valueOf(record));
     }
 
     /**
@@ -301,9 +301,6 @@ public final class AssetRewrite {
         return next;
     }
 
-    private void changed(String requestId, String record) {
-        changed.computeIfAbsent(requestId, id -> ConcurrentHashMap.newKeySet()).add(String.valueOf(record));
-    }
 
     /** Rewrites in place every entry of a hierarchy JSON this request concerns, at any depth; answers how many. */
     public int rewriteTree(JsonNode tree, Set<String> skip) {

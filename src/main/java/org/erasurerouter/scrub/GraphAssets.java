@@ -103,9 +103,7 @@ public class GraphAssets {
     public Map<String, Set<String>> cachedUnder(List<String> identifiers, String skipStatuses, AssetRewrite batch) {
         Map<String, Set<String>> byMember = new java.util.LinkedHashMap<>();
         Map<String, List<String>> containers = new java.util.HashMap<>();
-        for (Record pair : read("MATCH (child:" + label + ") WHERE child." + id + " IN $ids MATCH " + nodes + "-["
-                + childRelationship + "*1..]->(child) WHERE NOT coalesce(n.status, '') IN $skip"
-                + " RETURN DISTINCT child." + id + " AS child, n." + id + " AS container",
+        for (Record pair : read(containersOf("child." + id + " AS child, n." + id + " AS container"),
                 Map.of("ids", identifiers, "skip", List.copyOf(AssetRewrite.statuses(skipStatuses))), r -> r)) {
             if (!pair.get("container").isNull()) {
                 containers.computeIfAbsent(pair.get("child").asString(), c -> new ArrayList<>()).add(pair.get("container").asString());
@@ -127,10 +125,14 @@ public class GraphAssets {
         return byMember;
     }
 
+    /** The collections and units ({@code n}) containing the nodes {@code $ids} at any depth, bar statuses {@code $skip}. */
+    private String containersOf(String returned) {
+        return "MATCH (child:" + label + ") WHERE child." + id + " IN $ids MATCH " + nodes + "-[" + childRelationship
+                + "*1..]->(child) WHERE NOT coalesce(n.status, '') IN $skip RETURN DISTINCT " + returned;
+    }
+
     private List<String> containing(List<String> identifiers, String skipStatuses) {
-        List<String> containers = read("MATCH (child:" + label + ") WHERE child." + id + " IN $ids MATCH " + nodes + "-["
-                + childRelationship + "*1..]->(child) WHERE NOT coalesce(n.status, '') IN $skip"
-                + " RETURN DISTINCT n." + id + " AS id",
+        List<String> containers = read(containersOf("n." + id + " AS id"),
                 Map.of("ids", identifiers, "skip", List.copyOf(AssetRewrite.statuses(skipStatuses))),
                 r -> r.get("id").asString(null));
         Set<String> all = new LinkedHashSet<>();
