@@ -76,13 +76,20 @@ public final class SettingsCheck extends MainListenerSupport {
     static final Rule NAME = v -> v.trim().matches("[A-Za-z_][A-Za-z0-9_]*") ? null
             : "expected a plain name (letters, digits, underscores, not starting with a digit) but got '" + v + "'";
 
+    /** A whole number from 1 to {@code max}. */
+    static Rule upTo(int max) {
+        return v -> POSITIVE.apply(v) != null || Integer.parseInt(v.trim()) > max
+                ? "expected a whole number from 1 to " + max + " but got '" + v + "'" : null;
+    }
+
     /** Users per SQL statement: bounded, so a statement stays under the databases' limits on bound parameters. */
-    static final Rule BATCH_SIZE = v -> POSITIVE.apply(v) != null || Integer.parseInt(v.trim()) > 5000
-            ? "expected a whole number from 1 to 5000 but got '" + v + "'" : null;
+    static final Rule BATCH_SIZE = upTo(5000);
 
     /** A content batch's search names every member under every search key: Elasticsearch allows 1024 clauses. */
-    static final Rule CONTENT_BATCH_SIZE = v -> POSITIVE.apply(v) != null || Integer.parseInt(v.trim()) > 500
-            ? "expected a whole number from 1 to 500 but got '" + v + "'" : null;
+    static final Rule CONTENT_BATCH_SIZE = upTo(500);
+
+    /** Hits per search page: Elasticsearch answers at most 10,000 (index.max_result_window). */
+    static final Rule SEARCH_PAGE_SIZE = upTo(10_000);
 
     static final Rule JDBC_URL = v -> v.trim().startsWith("jdbc:") ? null : "expected a jdbc: URL but got '" + v + "'";
 
@@ -134,6 +141,7 @@ public final class SettingsCheck extends MainListenerSupport {
             new Required("erasure.cassandra.reconnect-max-delay-ms", POSITIVE),
             new Required("erasure.elasticsearch.hosts", HOST_PORTS),
             new Required("erasure.elasticsearch.index", TEXT),
+            new Required("erasure.elasticsearch.page-size", SEARCH_PAGE_SIZE),
             new Required("erasure.redis.host", TEXT),
             new Required("erasure.redis.port", PORT),
             new Required("erasure.jdbc.url", JDBC_URL),

@@ -361,7 +361,8 @@ class ContentStoresIT {
                 "erasure.jdbc.table.profile.table", "content_profile",
                 "erasure.jdbc.batch-interval-ms", "200",
                 "erasure.jdbc.batch-repository", "content_batches",
-                "erasure.page-size", "100"));
+                "erasure.page-size", "100",
+                "erasure.elasticsearch.page-size", "100"));
         settings.putAll(extra);
         return settings;
     }

@@ -265,6 +265,7 @@ class ReconciliationIT {
                 "erasure.jdbc.table.profile.table", "reconcile_profile",
                 "erasure.jdbc.batch-interval-ms", "200",
                 "erasure.page-size", "100",
+                "erasure.elasticsearch.page-size", "100",
                 "erasure.s3.bucket", bucket));
         settings.put("erasure.jdbc.url", jdbcUrl(database));
         return settings;

@@ -33,6 +33,7 @@ class SettingsCheckTest {
         s.put("erasure.cassandra.reconnect-max-delay-ms", "5000");
         s.put("erasure.elasticsearch.hosts", "es:9200");
         s.put("erasure.elasticsearch.index", "compositesearch");
+        s.put("erasure.elasticsearch.page-size", "1000");
         s.put("erasure.redis.host", "cache");
         s.put("erasure.redis.port", "6379");
         s.put("erasure.jdbc.url", "jdbc:postgresql://db/ledger");
@@ -151,6 +152,14 @@ class SettingsCheckTest {
         s.put("erasure.content.batch-size", "501");
         assertEquals("erasure.content.batch-size is invalid: expected a whole number from 1 to 500 but got '501'"
                 + " (application.properties or ERASURE_CONTENT_BATCH_SIZE)", problemWith(s));
+    }
+
+    @Test
+    void boundsTheSearchPageByWhatElasticsearchAnswersInOnePage() {
+        Map<String, String> s = validSettings();
+        s.put("erasure.elasticsearch.page-size", "10001");
+        assertEquals("erasure.elasticsearch.page-size is invalid: expected a whole number from 1 to 10000 but got '10001'"
+                + " (application.properties or ERASURE_ELASTICSEARCH_PAGE_SIZE)", problemWith(s));
     }
 
     @Test
