@@ -1,11 +1,13 @@
 package org.erasurerouter.scrub;
 
+import co.elastic.clients.elasticsearch._types.InlineGet;
 import co.elastic.clients.elasticsearch.core.bulk.BulkResponseItem;
 import co.elastic.clients.elasticsearch.core.bulk.UpdateOperation;
 import co.elastic.clients.elasticsearch.core.get.GetResult;
 import co.elastic.clients.elasticsearch.core.mget.MultiGetResponseItem;
 import co.elastic.clients.elasticsearch.core.search.Hit;
 import co.elastic.clients.elasticsearch.core.search.HitsMetadata;
+import co.elastic.clients.json.JsonData;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.Closeable;
@@ -96,8 +98,10 @@ public class SearchDocuments {
             GetResult<ObjectNode> read = doc.isResult() ? doc.result() : null;
             Map<String, Object> changes = read != null && read.found() ? changes(read.id(), read.source(), rewrite, skip) : Map.of();
             if (!changes.isEmpty()) {
+                // the answer carries the document as stored after the update: the proof it holds no copy
                 updates.add(new UpdateOperation.Builder<Object, Object>().index(read.index()).id(read.id())
-                        .ifSeqNo(read.seqNo()).ifPrimaryTerm(read.primaryTerm()).action(a -> a.doc(changes)));
+                        .ifSeqNo(read.seqNo()).ifPrimaryTerm(read.primaryTerm())
+                        .action(a -> a.doc(changes).source(source -> source.fetch(true))));
             }
         }
         return updates;
@@ -127,21 +131,28 @@ public class SearchDocuments {
     }
 
     /**
-     * The documents re-read by id (a multi-get is real-time, no refresh needed): answers {@code touched} when none
-     * would change again.
+     * Proves the updated documents clean from the bulk's answer, which carries each one as stored after its update
+     * (the documents not updated were read by id, in real time, holding none of the request's data): answers
+     * {@code touched} when none would change again.
      *
-     * @throws CopiesRemainException when some document still holds the user's data
+     * @throws CopiesRemainException when some document still holds the user's data, or was answered without its source
      */
-    public int verify(List<MultiGetResponseItem<ObjectNode>> docs, AssetRewrite rewrite, String skipStatuses, int touched) {
+    public int verify(List<BulkResponseItem> items, AssetRewrite rewrite, String skipStatuses, int touched) {
         Set<String> skip = AssetRewrite.statuses(skipStatuses);
         int left = 0;
-        for (MultiGetResponseItem<ObjectNode> doc : docs) {
-            GetResult<ObjectNode> result = doc.isResult() ? doc.result() : null;
-            if (result != null && result.found() && !changes(result.id(), result.source(), rewrite, skip).isEmpty()) {
+        for (BulkResponseItem item : items) {
+            InlineGet<Map<String, JsonData>> written = item.get();
+            if (written == null || written.source() == null || !changes(item.id(), sourceOf(written.source()), rewrite, skip).isEmpty()) {
                 left++;
             }
         }
         return CopiesRemainException.unlessAny("elasticsearch", left, touched);
+    }
+
+    private static ObjectNode sourceOf(Map<String, JsonData> source) {
+        ObjectNode node = JSON.createObjectNode();
+        source.forEach((field, value) -> node.set(field, JSON.valueToTree(value.to(Object.class))));
+        return node;
     }
 
     /** How many of the found documents still hold the request's data (what reconciliation counts). */

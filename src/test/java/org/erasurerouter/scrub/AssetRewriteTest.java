@@ -5,10 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import co.elastic.clients.elasticsearch.core.mget.MultiGetResponseItem;
+import co.elastic.clients.elasticsearch.core.bulk.BulkResponseItem;
+import co.elastic.clients.elasticsearch.core.bulk.OperationType;
+import co.elastic.clients.json.JsonData;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -105,14 +106,18 @@ class AssetRewriteTest {
         assertTrue(text.contains(FROM));
     }
 
+    private static BulkResponseItem written(String id, Map<String, Object> stored) {
+        Map<String, JsonData> source = new LinkedHashMap<>();
+        stored.forEach((field, value) -> source.put(field, JsonData.of(value)));
+        return BulkResponseItem.of(i -> i.operationType(OperationType.Update).index("compositesearch").id(id).status(200)
+                .result("updated").get(g -> g.found(true).source(source)));
+    }
+
     @Test
     void failsTheVerificationOfADocumentThatStillHoldsTheName() {
-        ObjectNode source = JSON.valueToTree(asset("Live"));
-        MultiGetResponseItem<ObjectNode> stale = MultiGetResponseItem.of(i -> i.result(r -> r.index("compositesearch")
-                .id("do_1").found(true).source(source)));
-        ObjectNode clean = JSON.valueToTree(Map.of("createdBy", FROM, "creator", "Deleted User", "status", "Live"));
-        MultiGetResponseItem<ObjectNode> done = MultiGetResponseItem.of(i -> i.result(r -> r.index("compositesearch")
-                .id("do_2").found(true).source(clean)));
+        // the bulk answers each updated document as stored after its update
+        BulkResponseItem stale = written("do_1", asset("Live"));
+        BulkResponseItem done = written("do_2", Map.of("createdBy", FROM, "creator", "Deleted User", "status", "Live"));
         SearchDocuments documents = new SearchDocuments();
         AssetRewrite erasure = REWRITES.erasure(deletion());
 
