@@ -88,15 +88,20 @@ public class SearchDocuments {
      * Each update applies only if the document has not changed since that read ({@code if_seq_no}, {@code
      * if_primary_term}): a concurrent rewrite of the same field (another batch, a transfer, another instance) then fails
      * this pass, which is retried, instead of being overwritten with a value computed from the older document.
-     * Statuses in {@code skip} are left.
+     * Statuses in {@code skip} are left. A document the search found but the read did not (an error, or not found:
+     * deleted meanwhile, or routed elsewhere) fails the pass, which is retried: it may still hold a copy.
      */
     public List<UpdateOperation.Builder<Object, Object>> updates(List<MultiGetResponseItem<ObjectNode>> docs,
                                                                  AssetRewrite rewrite, String skipStatuses) {
         Set<String> skip = AssetRewrite.statuses(skipStatuses);
         List<UpdateOperation.Builder<Object, Object>> updates = new ArrayList<>();
         for (MultiGetResponseItem<ObjectNode> doc : docs) {
-            GetResult<ObjectNode> read = doc.isResult() ? doc.result() : null;
-            Map<String, Object> changes = read != null && read.found() ? changes(read.id(), read.source(), rewrite, skip) : Map.of();
+            if (doc.isFailure() || !doc.result().found()) {
+                throw new IllegalStateException("elasticsearch could not read the found document "
+                        + (doc.isFailure() ? doc.failure().id() + ": " + doc.failure().error().type() : doc.result().id() + ": not found"));
+            }
+            GetResult<ObjectNode> read = doc.result();
+            Map<String, Object> changes = changes(read.id(), read.source(), rewrite, skip);
             if (!changes.isEmpty()) {
                 // the answer carries the document as stored after the update: the proof it holds no copy
                 updates.add(new UpdateOperation.Builder<Object, Object>().index(read.index()).id(read.id())

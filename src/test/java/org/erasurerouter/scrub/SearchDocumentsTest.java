@@ -1,6 +1,7 @@
 package org.erasurerouter.scrub;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import co.elastic.clients.elasticsearch.core.bulk.UpdateOperation;
 import co.elastic.clients.elasticsearch.core.mget.MultiGetResponseItem;
@@ -39,15 +40,26 @@ class SearchDocumentsTest {
         AssetRewrite rewrite = REWRITES.erasure(new ErasureRequest("r1", ErasureRequest.DELETE_USER, "u-1", "org", 0, "Ada Lovelace",
                 null, null, List.of()));
         List<MultiGetResponseItem<ObjectNode>> docs = List.of(read("do_1", "u-1", "Ada Lovelace", 41),
-                read("do_2", "u-1", "Deleted User", 42), read("do_3", "u-2", "Grace Hopper", 43),
-                MultiGetResponseItem.of(item -> item.result(doc -> doc.index("compositesearch").id("do_4").found(false))));
+                read("do_2", "u-1", "Deleted User", 42), read("do_3", "u-2", "Grace Hopper", 43));
 
         List<UpdateOperation<Object, Object>> updates = documents.updates(docs, rewrite, "").stream()
                 .map(UpdateOperation.Builder::build).toList();
 
-        assertEquals(1, updates.size(), "do_2 is already clean, do_3 is another user's, do_4 is gone");
+        assertEquals(1, updates.size(), "do_2 is already clean, do_3 is another user's");
         assertEquals("do_1", updates.get(0).id());
         assertEquals(41L, updates.get(0).ifSeqNo());
         assertEquals(3L, updates.get(0).ifPrimaryTerm());
+    }
+
+    @Test
+    void failsThePassWhenADocumentTheSearchFoundCannotBeReadById() {
+        AssetRewrite rewrite = REWRITES.erasure(new ErasureRequest("r1", ErasureRequest.DELETE_USER, "u-1", "org", 0, "Ada Lovelace",
+                null, null, List.of()));
+        MultiGetResponseItem<ObjectNode> gone = MultiGetResponseItem.of(item -> item.result(doc -> doc.index("compositesearch")
+                .id("do_4").found(false)));
+
+        IllegalStateException failed = assertThrows(IllegalStateException.class,
+                () -> documents.updates(List.of(read("do_1", "u-1", "Ada Lovelace", 41), gone), rewrite, ""));
+        assertEquals("elasticsearch could not read the found document do_4: not found", failed.getMessage());
     }
 }
