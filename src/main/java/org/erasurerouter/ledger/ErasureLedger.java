@@ -28,6 +28,9 @@ public class ErasureLedger {
     public enum Status { PENDING, RUNNING, FAILED, DONE, SKIPPED, PARKED, QUEUED }
 
     private static final int MAX_ERROR_LENGTH = 300;
+    /** Locks requests' rows, always in one order, so two transactions locking several cannot deadlock. */
+    private static final String LOCK_REQUESTS =
+            "SELECT 1 FROM erasure_request WHERE request_id = ANY (?) ORDER BY request_id FOR UPDATE";
     private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
     private final DataSource dataSource;
@@ -243,18 +246,26 @@ public class ErasureLedger {
      * (both with the finishing time), else QUEUED: work waits in a batch, whose end closes the request again. Returns it.
      */
     public String finish(String requestId) {
-        return finishAll(List.of(requestId)).get(requestId);
+        String status = finishAll(List.of(requestId)).get(requestId);
+        // unchanged: another close (its batch) got there first
+        return status != null ? status : query("SELECT status FROM erasure_request WHERE request_id = ?",
+                rs -> rs.getString(1), requestId).stream().findFirst().orElse(null);
     }
 
-    /** Closes several requests at once, as {@link #finish} closes one: answers each one's status. */
+    /**
+     * Closes several requests at once, as {@link #finish} closes one: answers the status of each request this call
+     * changed (one another close, e.g. its SQL batch's, already brought to the same state is left out, so it is
+     * counted, timed and logged once).
+     */
     public Map<ErasureRequest, String> finishRequests(List<ErasureRequest> requests) {
         Map<String, String> statuses = finishAll(requests.stream().map(ErasureRequest::requestId).toList());
         Map<ErasureRequest, String> closed = new java.util.LinkedHashMap<>();
-        requests.forEach(request -> closed.put(request, statuses.get(request.requestId())));
+        requests.stream().filter(request -> statuses.containsKey(request.requestId()))
+                .forEach(request -> closed.put(request, statuses.get(request.requestId())));
         return closed;
     }
 
-    /** Closes several requests at once, as {@link #finish} closes one: answers each one's status, by request id. */
+    /** Closes several requests at once, as {@link #finish} closes one: answers, by request id, the statuses it changed. */
     public Map<String, String> finishAll(List<String> requestIds) {
         // the requests' rows are locked first (in one order, so two batches cannot deadlock), so the stores' statuses
         // are read by a later statement, after any other finish has committed: a request closed by its batch and by its
@@ -262,8 +273,7 @@ public class ErasureLedger {
         return run(c -> {
             c.setAutoCommit(false);
             java.sql.Array ids = c.createArrayOf("text", requestIds.toArray());
-            try (PreparedStatement lock = c.prepareStatement(
-                    "SELECT 1 FROM erasure_request WHERE request_id = ANY (?) ORDER BY request_id FOR UPDATE")) {
+            try (PreparedStatement lock = c.prepareStatement(LOCK_REQUESTS)) {
                 lock.setArray(1, ids);
                 lock.executeQuery().close();
             }
@@ -276,7 +286,7 @@ public class ErasureLedger {
                         FROM erasure_request r LEFT JOIN erasure_store s USING (request_id)
                        WHERE r.request_id = ANY (?) GROUP BY r.request_id)
                     UPDATE erasure_request r SET status = o.status, finished_at = CASE WHEN o.status <> 'QUEUED' THEN now() END
-                      FROM overall o WHERE r.request_id = o.request_id
+                      FROM overall o WHERE r.request_id = o.request_id AND r.status IS DISTINCT FROM o.status
                     RETURNING r.request_id, r.status""")) {
                 close.setArray(1, ids);
                 try (ResultSet rs = close.executeQuery()) {
@@ -356,7 +366,7 @@ public class ErasureLedger {
 
     /**
      * A batch committed and was re-read: each request's work in {@code store} is DONE, and the request is closed again.
-     * Answers each request's status after that.
+     * Answers the statuses that changed (see {@link #finishAll}).
      */
     public Map<String, String> finishBatch(Map<String, Integer> rowsPerRequest, String store) {
         doneAll(rowsPerRequest, store);
@@ -394,12 +404,18 @@ public class ErasureLedger {
                     }
                 }
             }
+            java.sql.Array requestIds = c.createArrayOf("text", ids.stream().distinct().toArray());
+            // in one order, as finishAll locks them, so a replay and a batch's close cannot deadlock
+            try (PreparedStatement lock = c.prepareStatement(LOCK_REQUESTS)) {
+                lock.setArray(1, requestIds);
+                lock.executeQuery().close();
+            }
             List<ErasureRequest> requests = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("""
                     UPDATE erasure_request SET replays = replays + 1, status = 'RUNNING', finished_at = NULL
                      WHERE request_id = ANY (?)
                     RETURNING\s""" + REQUEST_COLUMNS)) {
-                ps.setArray(1, c.createArrayOf("text", ids.stream().distinct().toArray()));
+                ps.setArray(1, requestIds);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         requests.add(request(rs));
