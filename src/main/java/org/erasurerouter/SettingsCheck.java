@@ -82,8 +82,11 @@ public final class SettingsCheck extends MainListenerSupport {
                 ? "expected a whole number from 1 to " + max + " but got '" + v + "'" : null;
     }
 
-    /** Users per SQL statement: bounded, so a statement stays under the databases' limits on bound parameters. */
-    static final Rule BATCH_SIZE = upTo(5000);
+    /**
+     * Users per SQL statement: bounded, so a statement stays under the databases' limits on bound parameters (5,000
+     * users at most: a content batch of up to 500 may join a SQL batch of 4,499 at once).
+     */
+    static final Rule BATCH_SIZE = upTo(4500);
 
     /** A content batch's search names every member under every search key: Elasticsearch allows 1024 clauses. */
     static final Rule CONTENT_BATCH_SIZE = upTo(500);

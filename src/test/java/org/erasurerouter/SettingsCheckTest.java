@@ -140,7 +140,7 @@ class SettingsCheckTest {
         Map<String, String> s = validSettings();
         s.put("erasure.jdbc.batch-size", "20000");
         s.put("erasure.jdbc.batch-repository", "batches; DROP TABLE x");
-        assertEquals("erasure.jdbc.batch-size is invalid: expected a whole number from 1 to 5000 but got '20000'"
+        assertEquals("erasure.jdbc.batch-size is invalid: expected a whole number from 1 to 4500 but got '20000'"
                 + " (application.properties or ERASURE_JDBC_BATCH_SIZE); erasure.jdbc.batch-repository is invalid: expected"
                 + " a plain name (letters, digits, underscores, not starting with a digit) but got 'batches; DROP TABLE x'"
                 + " (application.properties or ERASURE_JDBC_BATCH_REPOSITORY)", problemWith(s));

@@ -149,7 +149,7 @@ public class GraphAssets {
 
     /**
      * Rewrites one page of assets; answers how many nodes changed. The page is read under a write lock on each of its
-     * nodes (set and removed again in the read, so the node keeps no trace): a concurrent rewrite of the same node
+     * nodes (set and removed again in the read, so no node keeps it): a concurrent rewrite of the same node
      * (another batch, a transfer, another instance) waits for this one, and then reads what it wrote, so neither
      * writes back a value computed from an older node.
      */
