@@ -300,14 +300,9 @@ public class ErasureLedger {
         });
     }
 
-    /** The request's work in a batched store waits for its batch. */
-    public void queued(String requestId, String store) {
-        update("UPDATE erasure_store SET status = 'QUEUED', updated_at = now() WHERE request_id = ? AND store = ?", requestId, store);
-    }
-
     /**
      * Of the requests, those whose work in {@code store} is still open (not DONE or SKIPPED), now marked QUEUED for a
-     * batch of that store: one statement for a whole content batch's requests.
+     * batch of that store, with one statement however many they are.
      */
     public List<String> queueOpen(List<ErasureRequest> requests, String store) {
         String[] requestIds = requests.stream().map(ErasureRequest::requestId).toArray(String[]::new);

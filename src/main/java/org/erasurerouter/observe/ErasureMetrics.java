@@ -41,8 +41,8 @@ public class ErasureMetrics implements CamelContextAware {
     }
 
     /**
-     * Requests closed together (a content batch's): each counted by action and status, as {@code close-request}'s
-     * {@code micrometer:} endpoint counts one, and a DONE one timed.
+     * Requests closed ({@code close-requests}): each counted by action and status, tagged as a {@code micrometer:}
+     * endpoint would tag it, and a DONE one timed.
      */
     public void closed(Map<ErasureRequest, String> statuses) {
         statuses.forEach((request, status) -> {
