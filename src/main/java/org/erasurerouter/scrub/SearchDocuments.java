@@ -77,7 +77,7 @@ public class SearchDocuments {
         return identifiers.stream().filter(id -> !verified.contains(id)).toList();
     }
 
-    /** The document ids of some hits, to read them again (real-time) before and after the update. */
+    /** The document ids of some hits, to read them again by id (real-time) before their update. */
     public List<String> ids(List<Hit<ObjectNode>> hits) {
         return hits.stream().map(Hit::id).toList();
     }
