@@ -1,6 +1,7 @@
 package org.erasurerouter.scrub;
 
 import co.elastic.clients.elasticsearch._types.InlineGet;
+import co.elastic.clients.elasticsearch.core.SearchRequest;
 import co.elastic.clients.elasticsearch.core.bulk.BulkResponseItem;
 import co.elastic.clients.elasticsearch.core.bulk.UpdateOperation;
 import co.elastic.clients.elasticsearch.core.get.GetResult;
@@ -8,16 +9,19 @@ import co.elastic.clients.elasticsearch.core.mget.MultiGetResponseItem;
 import co.elastic.clients.elasticsearch.core.search.Hit;
 import co.elastic.clients.elasticsearch.core.search.HitsMetadata;
 import co.elastic.clients.json.JsonData;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.Closeable;
 import java.io.IOException;
+import java.io.StringReader;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -77,9 +81,53 @@ public class SearchDocuments {
         return identifiers.stream().filter(id -> !verified.contains(id)).toList();
     }
 
-    /** The document ids of some hits, to read them again by id (real-time) before their update. */
+    /**
+     * The search for up to {@code size} documents of {@code index} that match {@code query}, each answered with the
+     * sequence number and primary term it was found at, so that its update applies only to the version found.
+     */
+    public SearchRequest.Builder search(Map<String, Object> query, String index, int size) throws JsonProcessingException {
+        String json = JSON.writeValueAsString(query);
+        return new SearchRequest.Builder().index(index).size(size).seqNoPrimaryTerm(true)
+                .query(q -> q.withJson(new StringReader(json)));
+    }
+
+    /** The document ids of some hits. */
     public List<String> ids(List<Hit<ObjectNode>> hits) {
         return hits.stream().map(Hit::id).toList();
+    }
+
+    /**
+     * One partial {@code doc} update per found document that holds the request's data as the search answered it, which
+     * applies only if the document is still at the version found ({@code if_seq_no}, {@code if_primary_term}). A search
+     * may be a moment behind: the index refuses the update of a document changed since (a concurrent rewrite, or an
+     * earlier erasure the search did not see yet), and that document is read again by id ({@link #toReadAgain}).
+     * A hit without its version (a search that did not ask for it) gets no update here: it is read again too.
+     */
+    public List<UpdateOperation.Builder<Object, Object>> updatesAsFound(List<Hit<ObjectNode>> hits, AssetRewrite rewrite,
+                                                                        String skipStatuses) {
+        Set<String> skip = AssetRewrite.statuses(skipStatuses);
+        List<UpdateOperation.Builder<Object, Object>> updates = new ArrayList<>();
+        for (Hit<ObjectNode> hit : hits) {
+            if (hit.seqNo() != null && hit.primaryTerm() != null) {
+                update(hit.index(), hit.id(), hit.seqNo(), hit.primaryTerm(), hit.source(), rewrite, skip).ifPresent(updates::add);
+            }
+        }
+        return updates;
+    }
+
+    /**
+     * The found documents no update of {@link #updatesAsFound} applied to, to read them again by id (a multi-get is
+     * real-time): those found holding none of the request's data, whose read proves they still hold none, and those
+     * changed since they were found. {@code items} is the bulk's answer, or empty when no update was sent.
+     */
+    public List<String> toReadAgain(List<String> found, List<BulkResponseItem> items) {
+        Set<String> updated = new HashSet<>();
+        for (BulkResponseItem item : items) {
+            if (item.error() == null) {
+                updated.add(item.id());
+            }
+        }
+        return found.stream().filter(id -> !updated.contains(id)).toList();
     }
 
     /**
@@ -101,15 +149,22 @@ public class SearchDocuments {
                         + (doc.isFailure() ? doc.failure().id() + ": " + doc.failure().error().type() : doc.result().id() + ": not found"));
             }
             GetResult<ObjectNode> read = doc.result();
-            Map<String, Object> changes = changes(read.id(), read.source(), rewrite, skip);
-            if (!changes.isEmpty()) {
-                // the answer carries the document as stored after the update: the proof it holds no copy
-                updates.add(new UpdateOperation.Builder<Object, Object>().index(read.index()).id(read.id())
-                        .ifSeqNo(read.seqNo()).ifPrimaryTerm(read.primaryTerm())
-                        .action(a -> a.doc(changes).source(source -> source.fetch(true))));
-            }
+            update(read.index(), read.id(), read.seqNo(), read.primaryTerm(), read.source(), rewrite, skip).ifPresent(updates::add);
         }
         return updates;
+    }
+
+    /** The conditional update of a document read at {@code seqNo}/{@code primaryTerm}, if it holds the request's data. */
+    private static Optional<UpdateOperation.Builder<Object, Object>> update(String index, String id, long seqNo, long primaryTerm,
+                                                                                      ObjectNode source, AssetRewrite rewrite, Set<String> skip) {
+        Map<String, Object> changes = changes(id, source, rewrite, skip);
+        if (changes.isEmpty()) {
+            return Optional.empty();
+        }
+        // the answer carries the document as stored after the update: the proof it holds no copy
+        return Optional.of(new UpdateOperation.Builder<Object, Object>().index(index).id(id)
+                .ifSeqNo(seqNo).ifPrimaryTerm(primaryTerm)
+                .action(a -> a.doc(changes).source(fetch -> fetch.fetch(true))));
     }
 
     /**
@@ -119,13 +174,26 @@ public class SearchDocuments {
      * counts ({@link AssetRewrite#touched()}).
      */
     public int applied(List<BulkResponseItem> items, AssetRewrite rewrite) {
+        return applied(items, rewrite, false);
+    }
+
+    /**
+     * {@link #applied} for the updates of {@link #updatesAsFound}: a document changed since the search found it
+     * ({@code version_conflict_engine_exception}) is neither counted nor a failure; it is read again.
+     */
+    public int appliedAsFound(List<BulkResponseItem> items, AssetRewrite rewrite) {
+        return applied(items, rewrite, true);
+    }
+
+    private static int applied(List<BulkResponseItem> items, AssetRewrite rewrite, boolean changedSinceFoundIsReadAgain) {
         int changed = 0;
         for (BulkResponseItem item : items) {
-            if (item.error() != null) {
+            if (changedSinceFoundIsReadAgain && changedSinceRead(item)) {
+                rewrite.leftAsItWas(item.id());
+            } else if (item.error() != null) {
                 throw new IllegalStateException("elasticsearch refused the update of " + item.index() + "/" + item.id()
                         + ": " + item.error().type());
-            }
-            if ("noop".equals(item.result())) {
+            } else if ("noop".equals(item.result())) {
                 rewrite.leftAsItWas(item.id());
             } else {
                 rewrite.confirmedChanged(item.id());
@@ -137,7 +205,8 @@ public class SearchDocuments {
 
     /**
      * Proves the updated documents clean from the bulk's answer, which carries each one as stored after its update
-     * (the documents not updated were read by id, in real time, holding none of the request's data): answers
+     * (the documents not updated are read by id, in real time, and must hold none of the request's data; an update
+     * refused because its document changed since it was found is skipped: that document is read again): answers
      * {@code touched} when none would change again.
      *
      * @throws CopiesRemainException when some document still holds the user's data, or was answered without its source
@@ -146,12 +215,21 @@ public class SearchDocuments {
         Set<String> skip = AssetRewrite.statuses(skipStatuses);
         int left = 0;
         for (BulkResponseItem item : items) {
+            if (changedSinceRead(item)) {
+                // not updated: read again (an update as read fails the pass before its verification)
+                continue;
+            }
             InlineGet<Map<String, JsonData>> written = item.get();
             if (written == null || written.source() == null || !changes(item.id(), sourceOf(written.source()), rewrite, skip).isEmpty()) {
                 left++;
             }
         }
         return CopiesRemainException.unlessAny("elasticsearch", left, touched);
+    }
+
+    /** The index refused an update because the document is no longer at the version it was read at. */
+    private static boolean changedSinceRead(BulkResponseItem item) {
+        return item.error() != null && item.status() == 409;
     }
 
     private static ObjectNode sourceOf(Map<String, JsonData> source) {

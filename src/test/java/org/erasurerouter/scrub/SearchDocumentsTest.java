@@ -2,9 +2,14 @@ package org.erasurerouter.scrub;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import co.elastic.clients.elasticsearch.core.SearchRequest;
+import co.elastic.clients.elasticsearch.core.bulk.BulkResponseItem;
+import co.elastic.clients.elasticsearch.core.bulk.OperationType;
 import co.elastic.clients.elasticsearch.core.bulk.UpdateOperation;
 import co.elastic.clients.elasticsearch.core.mget.MultiGetResponseItem;
+import co.elastic.clients.elasticsearch.core.search.Hit;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
@@ -61,5 +66,73 @@ class SearchDocumentsTest {
         IllegalStateException failed = assertThrows(IllegalStateException.class,
                 () -> documents.updates(List.of(read("do_1", "u-1", "Ada Lovelace", 41), gone), rewrite, ""));
         assertEquals("elasticsearch could not read the found document do_4: not found", failed.getMessage());
+    }
+
+    private static AssetRewrite erasureOfAda() {
+        return REWRITES.erasure(new ErasureRequest("r1", ErasureRequest.DELETE_USER, "u-1", "org", 0, "Ada Lovelace",
+                null, null, List.of()));
+    }
+
+    private static Hit<ObjectNode> found(String id, String createdBy, String creator, Long seqNo) {
+        ObjectNode source = JSON.createObjectNode().put("createdBy", createdBy).put("creator", creator);
+        return Hit.of(hit -> hit.index("compositesearch").id(id).seqNo(seqNo).primaryTerm(seqNo == null ? null : 3L).source(source));
+    }
+
+    private static BulkResponseItem answer(String id, int status, String errorType) {
+        return BulkResponseItem.of(item -> {
+            item.operationType(OperationType.Update).index("compositesearch").id(id).status(status);
+            return errorType == null ? item.result("updated") : item.error(e -> e.type(errorType).reason("refused"));
+        });
+    }
+
+    @Test
+    void asksTheSearchForTheVersionOfEachDocumentItFinds() throws Exception {
+        SearchRequest search = documents.search(documents.byIdentifiers(List.of("do_1")), "compositesearch", 250).build();
+
+        assertEquals(List.of("compositesearch"), search.index());
+        assertEquals(250, search.size());
+        assertTrue(search.seqNoPrimaryTerm());
+        assertEquals(List.of("do_1"), search.query().ids().values());
+    }
+
+    @Test
+    void updatesTheDocumentsFoundHoldingTheUserOnlyAtTheVersionTheSearchFound() {
+        List<Hit<ObjectNode>> hits = List.of(found("do_1", "u-1", "Ada Lovelace", 41L),
+                found("do_2", "u-1", "Deleted User", 42L), found("do_5", "u-1", "Ada Lovelace", null));
+
+        List<UpdateOperation<Object, Object>> updates = documents.updatesAsFound(hits, erasureOfAda(), "").stream()
+                .map(UpdateOperation.Builder::build).toList();
+
+        assertEquals(1, updates.size(), "do_2 is clean as found; do_5 was found without its version, so it is read again");
+        assertEquals("do_1", updates.get(0).id());
+        assertEquals(41L, updates.get(0).ifSeqNo());
+        assertEquals(3L, updates.get(0).ifPrimaryTerm());
+    }
+
+    @Test
+    void readsAgainByIdTheDocumentsFoundCleanAndThoseChangedSinceTheSearch() {
+        List<BulkResponseItem> items = List.of(answer("do_1", 200, null), answer("do_3", 409, "version_conflict_engine_exception"));
+
+        assertEquals(List.of("do_2", "do_3"), documents.toReadAgain(List.of("do_1", "do_2", "do_3"), items));
+        assertEquals(List.of("do_1", "do_2"), documents.toReadAgain(List.of("do_1", "do_2"), List.of()), "no update was sent");
+    }
+
+    @Test
+    void anUpdateAsFoundOfADocumentChangedSinceIsNeitherCountedNorAFailureButAnyOtherRefusalFails() {
+        // a content batch counts the records each request changed
+        AssetRewrite erasure = REWRITES.batch(List.of(new ErasureRequest("r1", ErasureRequest.DELETE_USER, "u-1", "org", 0,
+                "Ada Lovelace", null, null, List.of())));
+        List<Hit<ObjectNode>> hits = List.of(found("do_1", "u-1", "Ada Lovelace", 41L), found("do_3", "u-1", "Ada Lovelace", 43L));
+        documents.updatesAsFound(hits, erasure, "");
+        BulkResponseItem conflict = answer("do_3", 409, "version_conflict_engine_exception");
+
+        assertEquals(1, documents.appliedAsFound(List.of(answer("do_1", 200, null), conflict), erasure));
+        assertEquals(Map.of("r1", 1), erasure.touched(), "do_3 is counted only if its read again changes it");
+        assertEquals(0, documents.verify(List.of(conflict), erasure, "", 0), "do_3 is proven by its read again, not here");
+        IllegalStateException refused = assertThrows(IllegalStateException.class,
+                () -> documents.appliedAsFound(List.of(answer("do_1", 404, "document_missing_exception")), erasure));
+        assertEquals("elasticsearch refused the update of compositesearch/do_1: document_missing_exception", refused.getMessage());
+        assertThrows(IllegalStateException.class, () -> documents.applied(List.of(conflict), erasure),
+                "an update as read that meets a change fails the pass");
     }
 }
