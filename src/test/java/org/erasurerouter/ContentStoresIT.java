@@ -43,6 +43,7 @@ import org.neo4j.driver.Transaction;
 class ContentStoresIT {
     private static final Duration WAIT = Duration.ofSeconds(180);
     private static final String TOPIC = "delete.user.content." + UUID.randomUUID();
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Map<String, Long> NO_COPIES = Map.of("cassandra", 0L, "elasticsearch", 0L, "neo4j", 0L, "redis", 0L);
 
     private static RunningRouter router;
@@ -169,7 +170,7 @@ class ContentStoresIT {
             String hierarchy = content.hierarchyOf(row);
             assertFalse(hierarchy.contains(name), row + " still holds the name");
             assertTrue(hierarchy.contains(ownerName), "the collection owner's own entries are kept in " + row);
-            JsonNode entry = new ObjectMapper().readTree(hierarchy).at("/children/0/children/0/children/0");
+            JsonNode entry = JSON.readTree(hierarchy).at("/children/0/children/0/children/0");
             assertEquals(child, entry.get("identifier").asText());
             assertEquals("Deleted User", entry.get("creator").asText());
         }
@@ -235,6 +236,30 @@ class ContentStoresIT {
             }
             Thread.sleep(50);
         }
+    }
+
+    @Test
+    void aSearchDocumentChangedSinceTheSearchFoundItIsReadAgainAndRewrittenAsItIsNow() throws Exception {
+        String userId = "u-stale-" + UUID.randomUUID();
+        String name = "Katherine Johnson " + tag();
+        String asset = content.seedAssets(prefix(), userId, name, 1).get(0);
+        content.refreshSearches(false);
+        try {
+            // another writer publishes the document (a new copy of the name) after the last refresh: the search still
+            // answers it as it was, so its update on that version is refused and it must be read again by id
+            content.editDocument(asset, Map.of("lastPublishedBy", userId, "publisher", name, "description", "edited meanwhile"));
+
+            JsonNode request = erase(userId, name);
+
+            assertEquals(1, touched(request).get("elasticsearch"), "counted once, by the update of the document as read");
+        } finally {
+            content.refreshSearches(true);
+        }
+        JsonNode document = JSON.readTree(content.documentOf(asset));
+        assertEquals("Deleted User", document.get("creator").asText());
+        assertEquals("Deleted User", document.get("publisher").asText(), "rewritten from the document as it is now");
+        assertEquals("edited meanwhile", document.get("description").asText(), "the other writer's change is kept");
+        assertEquals(NO_COPIES, content.copiesOfName(name));
     }
 
     @Test
@@ -309,11 +334,11 @@ class ContentStoresIT {
             Map<String, Object> node = content.nodeOf(id);
             assertEquals(toUser, node.get("createdBy"));
             assertEquals(toName, node.get("creator"));
-            JsonNode root = new ObjectMapper().readTree(content.hierarchyOf(id));
+            JsonNode root = JSON.readTree(content.hierarchyOf(id));
             assertEquals(toUser, root.get("createdBy").asText());
             assertEquals(toName, root.get("creator").asText());
             assertEquals(fromUser, root.at("/children/0/children/0/createdBy").asText(), "the child it holds is not named");
-            JsonNode doc = new ObjectMapper().readTree(content.documentOf(id));
+            JsonNode doc = JSON.readTree(content.documentOf(id));
             assertEquals(toUser, doc.get("createdBy").asText());
             assertEquals(toName, doc.get("creator").asText());
             assertFalse(content.cached(id), "the cached copy is evicted");
@@ -340,12 +365,12 @@ class ContentStoresIT {
             assertEquals(toUser, node.get("createdBy"), id);
             assertEquals(toName, node.get("creator"), id);
             assertTrue(node.get("originData").toString().contains(toName), id);
-            JsonNode doc = new ObjectMapper().readTree(content.documentOf(id));
+            JsonNode doc = JSON.readTree(content.documentOf(id));
             assertEquals(toUser, doc.get("createdBy").asText(), id);
             assertEquals(toName, doc.get("creator").asText(), id);
             String hierarchy = content.hierarchyOf(id);
             if (hierarchy != null) {
-                assertEquals(toUser, new ObjectMapper().readTree(hierarchy).get("createdBy").asText(), id);
+                assertEquals(toUser, JSON.readTree(hierarchy).get("createdBy").asText(), id);
             }
             assertFalse(content.cached(id), id);
         }

@@ -268,6 +268,21 @@ public final class SunbirdContent implements AutoCloseable {
                 HttpResponse.BodyHandlers.ofString()).body();
     }
 
+    /**
+     * Stops (or, with {@code false}, restarts) the search index's periodic refresh: searches then answer documents as
+     * they were at the last refresh, whatever was written since, as a search a moment behind does.
+     */
+    public void refreshSearches(boolean periodically) throws Exception {
+        elasticsearch("PUT", "/compositesearch/_settings", JSON.writeValueAsString(
+                Map.of("index", java.util.Collections.singletonMap("refresh_interval", periodically ? null : "-1"))));
+    }
+
+    /** Changes fields of an asset's search document, as another writer would, without a refresh. */
+    public void editDocument(String identifier, Map<String, Object> fields) throws Exception {
+        elasticsearch("POST", "/compositesearch/_update/" + java.net.URLEncoder.encode(identifier, java.nio.charset.StandardCharsets.UTF_8),
+                JSON.writeValueAsString(Map.of("doc", fields)));
+    }
+
     /** The graph properties of an asset. */
     public Map<String, Object> nodeOf(String identifier) {
         return neo4j.executableQuery("MATCH (n:domain {IL_UNIQUE_ID: $id}) RETURN properties(n) AS p")
