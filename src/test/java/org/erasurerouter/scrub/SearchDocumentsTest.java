@@ -42,15 +42,16 @@ class SearchDocumentsTest {
 
     @Test
     void updatesOnlyTheDocumentsThatHoldTheUserAndOnlyIfTheyAreUnchangedSinceTheyWereRead() {
-        AssetRewrite rewrite = REWRITES.erasure(new ErasureRequest("r1", ErasureRequest.DELETE_USER, "u-1", "org", 0, "Ada Lovelace",
-                null, null, List.of()));
         List<MultiGetResponseItem<ObjectNode>> docs = List.of(read("do_1", "u-1", "Ada Lovelace", 41),
                 read("do_2", "u-1", "Deleted User", 42), read("do_3", "u-2", "Grace Hopper", 43));
 
-        List<UpdateOperation<Object, Object>> updates = documents.updates(docs, rewrite, "").stream()
-                .map(UpdateOperation.Builder::build).toList();
+        assertOnlyAConditionalUpdateOfDo1At41(documents.updates(docs, erasureOfAda(), ""), "do_2 is already clean, do_3 is another user's");
+    }
 
-        assertEquals(1, updates.size(), "do_2 is already clean, do_3 is another user's");
+    /** The updates are one partial update of do_1, applying only at sequence number 41 and primary term 3. */
+    private static void assertOnlyAConditionalUpdateOfDo1At41(List<UpdateOperation.Builder<Object, Object>> builders, String why) {
+        List<UpdateOperation<Object, Object>> updates = builders.stream().map(UpdateOperation.Builder::build).toList();
+        assertEquals(1, updates.size(), why);
         assertEquals("do_1", updates.get(0).id());
         assertEquals(41L, updates.get(0).ifSeqNo());
         assertEquals(3L, updates.get(0).ifPrimaryTerm());
@@ -58,8 +59,7 @@ class SearchDocumentsTest {
 
     @Test
     void failsThePassWhenADocumentTheSearchFoundCannotBeReadById() {
-        AssetRewrite rewrite = REWRITES.erasure(new ErasureRequest("r1", ErasureRequest.DELETE_USER, "u-1", "org", 0, "Ada Lovelace",
-                null, null, List.of()));
+        AssetRewrite rewrite = erasureOfAda();
         MultiGetResponseItem<ObjectNode> gone = MultiGetResponseItem.of(item -> item.result(doc -> doc.index("compositesearch")
                 .id("do_4").found(false)));
 
@@ -100,13 +100,8 @@ class SearchDocumentsTest {
         List<Hit<ObjectNode>> hits = List.of(found("do_1", "u-1", "Ada Lovelace", 41L),
                 found("do_2", "u-1", "Deleted User", 42L), found("do_5", "u-1", "Ada Lovelace", null));
 
-        List<UpdateOperation<Object, Object>> updates = documents.updatesAsFound(hits, erasureOfAda(), "").stream()
-                .map(UpdateOperation.Builder::build).toList();
-
-        assertEquals(1, updates.size(), "do_2 is clean as found; do_5 was found without its version, so it is read again");
-        assertEquals("do_1", updates.get(0).id());
-        assertEquals(41L, updates.get(0).ifSeqNo());
-        assertEquals(3L, updates.get(0).ifPrimaryTerm());
+        assertOnlyAConditionalUpdateOfDo1At41(documents.updatesAsFound(hits, erasureOfAda(), ""),
+                "do_2 is clean as found; do_5 was found without its version, so it is read again");
     }
 
     @Test
