@@ -250,9 +250,9 @@ public final class AssetRewrite {
     }
 
     /**
-     * The store answered that an update of {@code record} left it as it was (Elasticsearch's {@code noop}: a
-     * near-real-time search returned the document as it was before an earlier erasure), so no member changed it,
-     * unless an earlier attempt of this pass did ({@link #confirmedChanged}).
+     * The store answered that an update of {@code record} left it as it was (Elasticsearch's {@code noop}, or a refused
+     * update: a near-real-time search returned the document as it was before an earlier erasure, or it changed since),
+     * so no member changed it, unless an earlier attempt of this pass did ({@link #confirmedChanged}).
      */
     public void leftAsItWas(String record) {
         if (!confirmed.contains(record)) {

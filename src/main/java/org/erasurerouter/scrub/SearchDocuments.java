@@ -169,9 +169,9 @@ public class SearchDocuments {
 
     /**
      * The number of documents that changed; fails naming the document and error type (never a value) if any item
-     * failed (a {@code version_conflict_engine_exception}: the document changed since it was read). An update the index
-     * answers {@code noop} (it changed nothing) is not counted, neither in the answer nor in a batch's per-request
-     * counts ({@link AssetRewrite#touched()}).
+     * failed (a {@code version_conflict_engine_exception}: the document changed since it was read), once every answer
+     * is counted. An update the index answers {@code noop} (it changed nothing), or refused, is not counted, neither in
+     * the answer nor in a batch's per-request counts ({@link AssetRewrite#touched()}).
      */
     public int applied(List<BulkResponseItem> items, AssetRewrite rewrite) {
         return applied(items, rewrite, false);
@@ -187,18 +187,25 @@ public class SearchDocuments {
 
     private static int applied(List<BulkResponseItem> items, AssetRewrite rewrite, boolean changedSinceFoundIsReadAgain) {
         int changed = 0;
+        BulkResponseItem refused = null;
+        // every answer is taken into account before a refusal fails the pass: an update that applied stays counted when
+        // the pass runs again and finds its document clean (or, from a search a moment behind, as it was)
         for (BulkResponseItem item : items) {
             if (changedSinceFoundIsReadAgain && changedSinceRead(item)) {
                 rewrite.leftAsItWas(item.id());
             } else if (item.error() != null) {
-                throw new IllegalStateException("elasticsearch refused the update of " + item.index() + "/" + item.id()
-                        + ": " + item.error().type());
+                rewrite.leftAsItWas(item.id());
+                refused = refused == null ? item : refused;
             } else if ("noop".equals(item.result())) {
                 rewrite.leftAsItWas(item.id());
             } else {
                 rewrite.confirmedChanged(item.id());
                 changed++;
             }
+        }
+        if (refused != null) {
+            throw new IllegalStateException("elasticsearch refused the update of " + refused.index() + "/" + refused.id()
+                    + ": " + refused.error().type());
         }
         return changed;
     }

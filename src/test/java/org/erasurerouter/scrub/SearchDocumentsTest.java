@@ -130,4 +130,20 @@ class SearchDocumentsTest {
         assertThrows(IllegalStateException.class, () -> documents.applied(List.of(conflict), erasure),
                 "an update as read that meets a change fails the pass");
     }
+
+    @Test
+    void anUpdateThatAppliedStaysCountedWhenAnotherOfTheBulkFailsThePassAndItsRunAgainFindsItAsItWas() {
+        AssetRewrite erasure = REWRITES.batch(List.of(new ErasureRequest("r1", ErasureRequest.DELETE_USER, "u-1", "org", 0,
+                "Ada Lovelace", null, null, List.of())));
+        List<Hit<ObjectNode>> hits = List.of(found("do_4", "u-1", "Ada Lovelace", 44L), found("do_1", "u-1", "Ada Lovelace", 41L));
+        documents.updatesAsFound(hits, erasure, "");
+
+        assertThrows(IllegalStateException.class, () -> documents.appliedAsFound(
+                List.of(answer("do_4", 404, "document_missing_exception"), answer("do_1", 200, null)), erasure));
+        // the pass runs again: a search a moment behind still answers do_1 as it was, so its update is refused
+        documents.updatesAsFound(List.of(found("do_1", "u-1", "Ada Lovelace", 41L)), erasure, "");
+        documents.appliedAsFound(List.of(answer("do_1", 409, "version_conflict_engine_exception")), erasure);
+
+        assertEquals(Map.of("r1", 1), erasure.touched(), "do_1 was changed by this pass; do_4 by none");
+    }
 }
