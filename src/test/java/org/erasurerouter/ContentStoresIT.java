@@ -247,7 +247,7 @@ class ContentStoresIT {
         try {
             // another writer publishes the document (a new copy of the name) after the last refresh: the search still
             // answers it as it was, so its update on that version is refused and it must be read again by id
-            content.editDocument(asset, Map.of("lastPublishedBy", userId, "publisher", name, "description", "edited meanwhile"));
+            content.editDocumentUnseenBySearches(asset, Map.of("lastPublishedBy", userId, "publisher", name, "description", "edited meanwhile"));
 
             JsonNode request = erase(userId, name);
 

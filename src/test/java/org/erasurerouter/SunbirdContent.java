@@ -269,18 +269,38 @@ public final class SunbirdContent implements AutoCloseable {
     }
 
     /**
-     * Stops (or, with {@code false}, restarts) the search index's periodic refresh: searches then answer documents as
-     * they were at the last refresh, whatever was written since, as a search a moment behind does.
+     * With {@code false}, stops the search index's periodic refresh: searches then answer documents as they were at the
+     * last refresh, whatever is written since, as a search a moment behind does. With {@code true}, restores it. A
+     * change of the setting makes the index refresh once more; a refresh is run here too.
      */
     public void refreshSearches(boolean periodically) throws Exception {
         elasticsearch("PUT", "/compositesearch/_settings", JSON.writeValueAsString(
                 Map.of("index", java.util.Collections.singletonMap("refresh_interval", periodically ? null : "-1"))));
+        elasticsearch("POST", "/compositesearch/_refresh", null);
     }
 
-    /** Changes fields of an asset's search document, as another writer would, without a refresh. */
-    public void editDocument(String identifier, Map<String, Object> fields) throws Exception {
-        elasticsearch("POST", "/compositesearch/_update/" + java.net.URLEncoder.encode(identifier, java.nio.charset.StandardCharsets.UTF_8),
-                JSON.writeValueAsString(Map.of("doc", fields)));
+    /**
+     * Changes fields of an asset's search document as another writer would, while searches do not refresh
+     * ({@link #refreshSearches}), until a search answers the document as it was before the change (a refresh the
+     * setting's change started may still see the first change).
+     */
+    public void editDocumentUnseenBySearches(String identifier, Map<String, Object> fields) throws Exception {
+        String id = java.net.URLEncoder.encode(identifier, java.nio.charset.StandardCharsets.UTF_8);
+        for (int attempt = 0; attempt < 5; attempt++) {
+            // a field that changes each time: an edit identical to the last one would be a noop, seen as it was
+            Map<String, Object> edit = new java.util.LinkedHashMap<>(fields);
+            edit.put("editRound", attempt);
+            long edited = JSON.readTree(elasticsearch("POST", "/compositesearch/_update/" + id,
+                    JSON.writeValueAsString(Map.of("doc", edit))))
+                    .get("_seq_no").asLong();
+            long seen = JSON.readTree(elasticsearch("POST", "/compositesearch/_search", JSON.writeValueAsString(Map.of(
+                    "seq_no_primary_term", true, "query", Map.of("ids", Map.of("values", List.of(identifier)))))))
+                    .at("/hits/hits/0/_seq_no").asLong();
+            if (seen < edited) {
+                return;
+            }
+        }
+        throw new IllegalStateException("searches kept seeing the edit of " + identifier + ": the index still refreshes");
     }
 
     /** The graph properties of an asset. */
