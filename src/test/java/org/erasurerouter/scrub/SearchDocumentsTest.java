@@ -73,6 +73,12 @@ class SearchDocumentsTest {
                 null, null, List.of()));
     }
 
+    /** Ada's erasure as a content batch of one, which counts the records each request changed. */
+    private static AssetRewrite batchOfAda() {
+        return REWRITES.batch(List.of(new ErasureRequest("r1", ErasureRequest.DELETE_USER, "u-1", "org", 0, "Ada Lovelace",
+                null, null, List.of())));
+    }
+
     private static Hit<ObjectNode> found(String id, String createdBy, String creator, Long seqNo) {
         ObjectNode source = JSON.createObjectNode().put("createdBy", createdBy).put("creator", creator);
         return Hit.of(hit -> hit.index("compositesearch").id(id).seqNo(seqNo).primaryTerm(seqNo == null ? null : 3L).source(source));
@@ -114,9 +120,7 @@ class SearchDocumentsTest {
 
     @Test
     void anUpdateAsFoundOfADocumentChangedSinceIsNeitherCountedNorAFailureButAnyOtherRefusalFails() {
-        // a content batch counts the records each request changed
-        AssetRewrite erasure = REWRITES.batch(List.of(new ErasureRequest("r1", ErasureRequest.DELETE_USER, "u-1", "org", 0,
-                "Ada Lovelace", null, null, List.of())));
+        AssetRewrite erasure = batchOfAda();
         List<Hit<ObjectNode>> hits = List.of(found("do_1", "u-1", "Ada Lovelace", 41L), found("do_3", "u-1", "Ada Lovelace", 43L));
         documents.updatesAsFound(hits, erasure, "");
         BulkResponseItem conflict = answer("do_3", 409, "version_conflict_engine_exception");
@@ -133,8 +137,7 @@ class SearchDocumentsTest {
 
     @Test
     void anUpdateThatAppliedStaysCountedWhenAnotherOfTheBulkFailsThePassAndItsRunAgainFindsItAsItWas() {
-        AssetRewrite erasure = REWRITES.batch(List.of(new ErasureRequest("r1", ErasureRequest.DELETE_USER, "u-1", "org", 0,
-                "Ada Lovelace", null, null, List.of())));
+        AssetRewrite erasure = batchOfAda();
         List<Hit<ObjectNode>> hits = List.of(found("do_4", "u-1", "Ada Lovelace", 44L), found("do_1", "u-1", "Ada Lovelace", 41L));
         documents.updatesAsFound(hits, erasure, "");
 
