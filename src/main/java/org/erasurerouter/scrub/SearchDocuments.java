@@ -155,8 +155,8 @@ public class SearchDocuments {
     }
 
     /** The conditional update of a document read at {@code seqNo}/{@code primaryTerm}, if it holds the request's data. */
-    private static Optional<UpdateOperation.Builder<Object, Object>> update(String index, String id, long seqNo, long primaryTerm,
-                                                                                      ObjectNode source, AssetRewrite rewrite, Set<String> skip) {
+    private static Optional<UpdateOperation.Builder<Object, Object>> update(String index, String id, long seqNo,
+            long primaryTerm, ObjectNode source, AssetRewrite rewrite, Set<String> skip) {
         Map<String, Object> changes = changes(id, source, rewrite, skip);
         if (changes.isEmpty()) {
             return Optional.empty();
@@ -191,16 +191,15 @@ public class SearchDocuments {
         // every answer is taken into account before a refusal fails the pass: an update that applied stays counted when
         // the pass runs again and finds its document clean (or, from a search a moment behind, as it was)
         for (BulkResponseItem item : items) {
-            if (changedSinceFoundIsReadAgain && changedSinceRead(item)) {
-                rewrite.leftAsItWas(item.id());
-            } else if (item.error() != null) {
-                rewrite.leftAsItWas(item.id());
-                refused = refused == null ? item : refused;
-            } else if ("noop".equals(item.result())) {
-                rewrite.leftAsItWas(item.id());
-            } else {
+            if (item.error() == null && !"noop".equals(item.result())) {
                 rewrite.confirmedChanged(item.id());
                 changed++;
+                continue;
+            }
+            rewrite.leftAsItWas(item.id());
+            boolean readAgain = changedSinceFoundIsReadAgain && changedSinceRead(item);
+            if (item.error() != null && !readAgain && refused == null) {
+                refused = item;
             }
         }
         if (refused != null) {
