@@ -67,6 +67,13 @@ class SettingsCheckTest {
         return s;
     }
 
+    /** The start-up problem of valid settings but for {@code key} set to {@code value}. */
+    static String problemWith(String key, String value) {
+        Map<String, String> settings = validSettings();
+        settings.put(key, value);
+        return problemWith(settings);
+    }
+
     static String problemWith(Map<String, String> settings) {
         return assertThrows(InvalidSettingException.class,
                 () -> SettingsCheck.check(k -> Optional.ofNullable(settings.get(k)))).getMessage();
@@ -87,33 +94,28 @@ class SettingsCheckTest {
 
     @Test
     void treatsABlankSettingAsMissing() {
-        Map<String, String> s = validSettings();
-        s.put("erasure.kafka.group-id", "  ");
-        assertEquals("erasure.kafka.group-id is missing (application.properties or ERASURE_KAFKA_GROUP_ID)", problemWith(s));
+        assertEquals("erasure.kafka.group-id is missing (application.properties or ERASURE_KAFKA_GROUP_ID)",
+                problemWith("erasure.kafka.group-id", "  "));
     }
 
     @Test
     void rejectsAPortThatIsNotANumber() {
-        Map<String, String> s = validSettings();
-        s.put("erasure.redis.port", "six");
         assertEquals("erasure.redis.port is invalid: expected a port number (1-65535) but got 'six' "
-                + "(application.properties or ERASURE_REDIS_PORT)", problemWith(s));
+                + "(application.properties or ERASURE_REDIS_PORT)", problemWith("erasure.redis.port", "six"));
     }
 
     @Test
     void rejectsBrokersWithoutAPort() {
-        Map<String, String> s = validSettings();
-        s.put("erasure.kafka.brokers", "k1:9092,k2");
         assertEquals("erasure.kafka.brokers is invalid: expected host:port[,host:port…] but got 'k2' "
-                + "(application.properties or ERASURE_KAFKA_BROKERS)", problemWith(s));
+                + "(application.properties or ERASURE_KAFKA_BROKERS)",
+                problemWith("erasure.kafka.brokers", "k1:9092,k2"));
     }
 
     @Test
     void rejectsAGraphUrlWithTheWrongScheme() {
-        Map<String, String> s = validSettings();
-        s.put("erasure.neo4j.url", "http://graph:7474");
         assertEquals("erasure.neo4j.url is invalid: expected a bolt or neo4j or bolt+s or neo4j+s or bolt+ssc or neo4j+ssc URL "
-                + "but got 'http://graph:7474' (application.properties or ERASURE_NEO4J_URL)", problemWith(s));
+                + "but got 'http://graph:7474' (application.properties or ERASURE_NEO4J_URL)",
+                problemWith("erasure.neo4j.url", "http://graph:7474"));
     }
 
     @Test
@@ -129,10 +131,8 @@ class SettingsCheckTest {
 
     @Test
     void refusesAStoreItDoesNotKnow() {
-        Map<String, String> s = validSettings();
-        s.put("erasure.stores", "neo4j, mongodb");
         assertEquals("erasure.stores is invalid: unknown store 'mongodb'; the stores are neo4j, cassandra, elasticsearch, redis, jdbc"
-                + " (application.properties or ERASURE_STORES)", problemWith(s));
+                + " (application.properties or ERASURE_STORES)", problemWith("erasure.stores", "neo4j, mongodb"));
     }
 
     @Test
@@ -148,18 +148,16 @@ class SettingsCheckTest {
 
     @Test
     void boundsTheContentBatchSoItsSearchStaysUnderElasticsearchsClauseLimit() {
-        Map<String, String> s = validSettings();
-        s.put("erasure.content.batch-size", "501");
         assertEquals("erasure.content.batch-size is invalid: expected a whole number from 1 to 500 but got '501'"
-                + " (application.properties or ERASURE_CONTENT_BATCH_SIZE)", problemWith(s));
+                + " (application.properties or ERASURE_CONTENT_BATCH_SIZE)",
+                problemWith("erasure.content.batch-size", "501"));
     }
 
     @Test
     void boundsTheSearchPageByWhatElasticsearchAnswersInOnePage() {
-        Map<String, String> s = validSettings();
-        s.put("erasure.elasticsearch.page-size", "10001");
         assertEquals("erasure.elasticsearch.page-size is invalid: expected a whole number from 1 to 10000 but got '10001'"
-                + " (application.properties or ERASURE_ELASTICSEARCH_PAGE_SIZE)", problemWith(s));
+                + " (application.properties or ERASURE_ELASTICSEARCH_PAGE_SIZE)",
+                problemWith("erasure.elasticsearch.page-size", "10001"));
     }
 
     @Test
@@ -185,36 +183,31 @@ class SettingsCheckTest {
 
     @Test
     void refusesAReconciliationScheduleThatIsNotACronExpression() {
-        Map<String, String> s = validSettings();
-        s.put("erasure.reconcile.cron", "every night");
         assertEquals("erasure.reconcile.cron is invalid: expected a Quartz cron expression (seconds minutes hours"
                 + " day-of-month month day-of-week, + for spaces, e.g. 0+0+2+*+*+?) but got 'every night'"
-                + " (application.properties or ERASURE_RECONCILE_CRON)", problemWith(s));
+                + " (application.properties or ERASURE_RECONCILE_CRON)",
+                problemWith("erasure.reconcile.cron", "every night"));
     }
 
     @Test
     void refusesAReportPartSmallerThanS3Allows() {
-        Map<String, String> s = validSettings();
-        s.put("erasure.reconcile.part-size-bytes", "1048576");
         assertEquals("erasure.reconcile.part-size-bytes is invalid: expected a part size from 5242880 (5 MiB, S3's"
                 + " minimum) to 536870912 bytes but got '1048576' (application.properties or"
-                + " ERASURE_RECONCILE_PART_SIZE_BYTES)", problemWith(s));
+                + " ERASURE_RECONCILE_PART_SIZE_BYTES)", problemWith("erasure.reconcile.part-size-bytes", "1048576"));
     }
 
     @Test
     void refusesASwitchThatIsNeitherTrueNorFalse() {
-        Map<String, String> s = validSettings();
-        s.put("erasure.reconcile.requeue", "yes");
         assertEquals("erasure.reconcile.requeue is invalid: expected true or false but got 'yes'"
-                + " (application.properties or ERASURE_RECONCILE_REQUEUE)", problemWith(s));
+                + " (application.properties or ERASURE_RECONCILE_REQUEUE)",
+                problemWith("erasure.reconcile.requeue", "yes"));
     }
 
     @Test
     void refusesAKafkaSecurityProtocolKafkaDoesNotKnow() {
-        Map<String, String> s = validSettings();
-        s.put("erasure.kafka.security-protocol", "TLS");
         assertEquals("erasure.kafka.security-protocol is invalid: expected one of PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL"
-                + " but got 'TLS' (application.properties or ERASURE_KAFKA_SECURITY_PROTOCOL)", problemWith(s));
+                + " but got 'TLS' (application.properties or ERASURE_KAFKA_SECURITY_PROTOCOL)",
+                problemWith("erasure.kafka.security-protocol", "TLS"));
     }
 
     @Test
