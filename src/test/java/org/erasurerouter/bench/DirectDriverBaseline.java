@@ -1,6 +1,7 @@
 package org.erasurerouter.bench;
 
 import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.AsyncResultSet;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -14,8 +15,10 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import org.erasurerouter.SunbirdContent.Owner;
 import org.erasurerouter.scrub.FieldRewriter;
@@ -30,20 +33,29 @@ import redis.clients.jedis.Jedis;
  * FieldRewriter) of the same records, with each store's bulk API and no Camel, no Kafka, no ledger and no re-read.
  * Users go {@value #CHUNK} at a time: one graph read and one graph write, one hierarchy read and asynchronous writes,
  * one search and one bulk request, one cache pipeline and one SQL statement per chunk.
+ * <p>
+ * With {@code sameGuarantees}, the script also looks where the runtime looks and writes as safely as it does, still
+ * without Camel, Kafka, ledger or re-read: the graph page is read under each node's write lock, the collections and
+ * units containing the assets are found in the graph, every identifier that may hold a hierarchy or a cache entry
+ * (assets, containers, their drafts) is read or evicted, hierarchies are written only if unchanged since read (a
+ * lightweight transaction), documents are searched by both search keys and by identifier and updated only at the
+ * version found. What is left between the two is what the runtime adds: events, ledger, durable queues and proof.
  */
 final class DirectDriverBaseline implements AutoCloseable {
     static final int CHUNK = 100;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final RealServers servers;
+    private final boolean sameGuarantees;
     private final FieldRewriter rewriter = FieldRewriter.fromSettings(
             Map.of("createdBy", "creator, originData.creator.name", "lastPublishedBy", "publisher"), "Deleted User", null);
     private final Driver neo4j;
     private final CqlSession cql;
     private final HttpClient http = HttpClient.newHttpClient();
 
-    DirectDriverBaseline(RealServers servers) {
+    DirectDriverBaseline(RealServers servers, boolean sameGuarantees) {
         this.servers = servers;
+        this.sameGuarantees = sameGuarantees;
         this.neo4j = GraphDatabase.driver(servers.neo4jBoltUrl(), AuthTokens.none());
         this.cql = CqlSession.builder().addContactPoint(new InetSocketAddress("127.0.0.1", servers.cassandraPort()))
                 .withLocalDatacenter("datacenter1").build();
@@ -52,10 +64,13 @@ final class DirectDriverBaseline implements AutoCloseable {
     /** Erases the owners' names everywhere; answers the records rewritten or removed. */
     long erase(List<Owner> owners, String sqlTable) throws Exception {
         PreparedStatement read = cql.prepare("SELECT identifier, hierarchy FROM hierarchy_store.content_hierarchy WHERE identifier IN ?");
-        PreparedStatement write = cql.prepare("UPDATE hierarchy_store.content_hierarchy SET hierarchy = ? WHERE identifier = ?");
+        PreparedStatement write = cql.prepare("UPDATE hierarchy_store.content_hierarchy SET hierarchy = ? WHERE identifier = ?"
+                + (sameGuarantees ? " IF hierarchy = ?" : ""));
+        String lock = sameGuarantees ? "SET n.erasureRouterLock = true REMOVE n.erasureRouterLock " : "";
         long records = 0;
         try (Connection sql = DriverManager.getConnection(servers.jdbcUrl(), "postgres", "postgres");
              Jedis redis = new Jedis("127.0.0.1", servers.redisPort());
+             var graph = neo4j.session();
              var mask = sql.prepareStatement("UPDATE " + sqlTable + " SET name = 'Deleted User', email = NULL WHERE user_id = ANY (?)")) {
             for (int from = 0; from < owners.size(); from += CHUNK) {
                 List<Owner> chunk = owners.subList(from, Math.min(owners.size(), from + CHUNK));
@@ -64,74 +79,129 @@ final class DirectDriverBaseline implements AutoCloseable {
                 List<String> users = List.copyOf(byUser.keySet());
 
                 // graph: every node the users created or published, rewritten in one write
-                List<Map<String, Object>> rows = new ArrayList<>();
                 List<String> collections = new ArrayList<>();
-                List<String> keys = new ArrayList<>();
-                for (var record : neo4j.executableQuery("""
-                        MATCH (n:domain) WHERE n.createdBy IN $users OR n.lastPublishedBy IN $users
-                        RETURN n.IL_UNIQUE_ID AS id, properties(n) AS p""").withParameters(Map.of("users", users)).execute().records()) {
-                    Map<String, Object> properties = record.get("p").asMap();
-                    Owner owner = byUser.getOrDefault(String.valueOf(properties.get("createdBy")), byUser.get(String.valueOf(properties.get("lastPublishedBy"))));
-                    Map<String, Object> changes = rewriter.changes(properties, owner.userId(), owner.userName());
-                    String id = record.get("id").asString();
-                    if (!changes.isEmpty()) {
-                        rows.add(Map.of("id", id, "changes", changes));
+                List<String> ids = new ArrayList<>();
+                records += graph.executeWrite(tx -> {
+                    List<Map<String, Object>> rows = new ArrayList<>();
+                    for (var record : tx.run("MATCH (n:domain) WHERE n.createdBy IN $users OR n.lastPublishedBy IN $users "
+                            + lock + "RETURN n.IL_UNIQUE_ID AS id, properties(n) AS p", Map.of("users", users)).list()) {
+                        Map<String, Object> properties = record.get("p").asMap();
+                        Owner owner = byUser.getOrDefault(String.valueOf(properties.get("createdBy")), byUser.get(String.valueOf(properties.get("lastPublishedBy"))));
+                        Map<String, Object> changes = rewriter.changes(properties, owner.userId(), owner.userName());
+                        String id = record.get("id").asString();
+                        if (!changes.isEmpty()) {
+                            rows.add(Map.of("id", id, "changes", changes));
+                        }
+                        String type = String.valueOf(properties.get("IL_FUNC_OBJECT_TYPE"));
+                        if (type.startsWith("Collection") || type.startsWith("QuestionSet")) {
+                            collections.add(id);
+                        }
+                        ids.add(id);
                     }
-                    String type = String.valueOf(properties.get("IL_FUNC_OBJECT_TYPE"));
-                    if (type.startsWith("Collection") || type.startsWith("QuestionSet")) {
-                        collections.add(id);
-                    }
-                    keys.add(id);
-                    keys.add("hierarchy_" + id);
-                }
-                neo4j.executableQuery("UNWIND $rows AS r MATCH (n:domain {IL_UNIQUE_ID: r.id}) SET n += r.changes")
-                        .withParameters(Map.of("rows", rows)).execute();
-                records += rows.size();
+                    tx.run("UNWIND $rows AS r MATCH (n:domain {IL_UNIQUE_ID: r.id}) SET n += r.changes", Map.of("rows", rows)).consume();
+                    return rows.size();
+                });
+                List<String> keys = sameGuarantees ? withContainersAndDrafts(graph, ids) : ids;
 
-                // hierarchies of the users' collections
-                List<CompletionStage<?>> writes = new ArrayList<>();
-                for (Row row : cql.execute(read.bind(collections))) {
-                    JsonNode tree = JSON.readTree(row.getString("hierarchy"));
+                // hierarchies of the users' collections (with the same guarantees: of every identifier that may hold one)
+                List<CompletionStage<AsyncResultSet>> writes = new ArrayList<>();
+                for (Row row : cql.execute(read.bind(sameGuarantees ? keys : collections))) {
+                    String hierarchy = row.getString("hierarchy");
+                    JsonNode tree = JSON.readTree(hierarchy);
                     String owner = tree.path("createdBy").asText();
                     Owner o = byUser.get(owner);
                     if (o != null && rewriter.rewriteTree(tree, o.userId(), o.userName()) > 0) {
-                        writes.add(cql.executeAsync(write.bind(JSON.writeValueAsString(tree), row.getString("identifier"))));
+                        String identifier = row.getString("identifier");
+                        writes.add(cql.executeAsync(sameGuarantees ? write.bind(JSON.writeValueAsString(tree), identifier, hierarchy)
+                                : write.bind(JSON.writeValueAsString(tree), identifier)));
                     }
                 }
-                for (CompletionStage<?> w : writes) {
-                    w.toCompletableFuture().join();
+                for (CompletionStage<AsyncResultSet> w : writes) {
+                    if (!w.toCompletableFuture().join().wasApplied()) {
+                        throw new IllegalStateException("a hierarchy changed while the baseline rewrote it");
+                    }
                 }
                 records += writes.size();
 
-                // search index: one search, one bulk update
-                JsonNode hits = JSON.readTree(elasticsearch("POST", "/compositesearch/_search", JSON.writeValueAsString(Map.of(
-                        "size", 10_000, "query", Map.of("bool", Map.of("should", List.of(
-                                Map.of("terms", Map.of("createdBy.keyword", users)), Map.of("terms", Map.of("createdBy", users))))))))).path("hits").path("hits");
-                StringBuilder bulk = new StringBuilder();
-                for (JsonNode hit : hits) {
-                    @SuppressWarnings("unchecked")
-                    Map<String, Object> source = JSON.convertValue(hit.get("_source"), Map.class);
-                    Owner o = byUser.get(String.valueOf(source.get("createdBy")));
-                    Map<String, Object> changes = o == null ? Map.of() : rewriter.changes(source, o.userId(), o.userName());
-                    if (!changes.isEmpty()) {
-                        bulk.append(JSON.writeValueAsString(Map.of("update", Map.of("_id", hit.get("_id").asText())))).append('\n')
-                                .append(JSON.writeValueAsString(Map.of("doc", changes))).append('\n');
-                        records++;
-                    }
-                }
-                if (!bulk.isEmpty()) {
-                    elasticsearch("POST", "/compositesearch/_bulk", bulk.toString());
-                }
+                records += rewriteDocuments(users, ids, byUser);
 
                 // cache: every key of the assets, in one pipeline
                 var pipeline = redis.pipelined();
-                var deleted = keys.stream().map(pipeline::del).toList();
+                List<String> cached = new ArrayList<>(keys);
+                keys.forEach(key -> cached.add("hierarchy_" + key));
+                var deleted = cached.stream().map(pipeline::del).toList();
                 pipeline.sync();
                 records += deleted.stream().mapToLong(r -> r.get()).sum();
 
                 // the SQL table, one statement
                 mask.setArray(1, sql.createArrayOf("text", users.toArray()));
                 records += mask.executeUpdate();
+            }
+        }
+        return records;
+    }
+
+    /**
+     * The assets with the collections and units that contain them at any depth, each with its draft: where a hierarchy
+     * or a cache entry may hold a copy (the runtime's {@code GraphAssets.withContainers}).
+     */
+    private static List<String> withContainersAndDrafts(org.neo4j.driver.Session graph, List<String> ids) {
+        Set<String> all = new LinkedHashSet<>();
+        List<String> containers = graph.executeRead(tx -> tx.run("""
+                MATCH (child:domain) WHERE child.IL_UNIQUE_ID IN $ids
+                MATCH (n:domain)-[:hasSequenceMember*1..]->(child) RETURN DISTINCT n.IL_UNIQUE_ID AS id""",
+                Map.of("ids", ids)).list(r -> r.get("id").asString()));
+        for (String id : ids) {
+            all.add(id);
+            all.add(id.endsWith(".img") ? id : id + ".img");
+        }
+        for (String id : containers) {
+            all.add(id);
+            all.add(id.endsWith(".img") ? id : id + ".img");
+        }
+        return List.copyOf(all);
+    }
+
+    /**
+     * One search and one bulk update. With the same guarantees, the search looks by both search keys (as phrases,
+     * whatever the field's mapping) and by the graph's identifiers, and each update applies only at the version found.
+     */
+    private long rewriteDocuments(List<String> users, List<String> ids, Map<String, Owner> byUser) throws Exception {
+        Map<String, Object> search;
+        if (sameGuarantees) {
+            List<Object> should = new ArrayList<>();
+            for (String key : List.of("createdBy", "lastPublishedBy")) {
+                users.forEach(user -> should.add(Map.of("match_phrase", Map.of(key, user))));
+            }
+            should.add(Map.of("ids", Map.of("values", ids)));
+            search = Map.of("size", 10_000, "seq_no_primary_term", true, "query", Map.of("bool", Map.of("should", should)));
+        } else {
+            search = Map.of("size", 10_000, "query", Map.of("bool", Map.of("should", List.of(
+                    Map.of("terms", Map.of("createdBy.keyword", users)), Map.of("terms", Map.of("createdBy", users))))));
+        }
+        JsonNode hits = JSON.readTree(elasticsearch("POST", "/compositesearch/_search", JSON.writeValueAsString(search))).path("hits").path("hits");
+        StringBuilder bulk = new StringBuilder();
+        long records = 0;
+        for (JsonNode hit : hits) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> source = JSON.convertValue(hit.get("_source"), Map.class);
+            Owner o = byUser.getOrDefault(String.valueOf(source.get("createdBy")), byUser.get(String.valueOf(source.get("lastPublishedBy"))));
+            Map<String, Object> changes = o == null ? Map.of() : rewriter.changes(source, o.userId(), o.userName());
+            if (!changes.isEmpty()) {
+                Map<String, Object> action = new LinkedHashMap<>(Map.of("_id", hit.get("_id").asText()));
+                if (sameGuarantees) {
+                    action.put("if_seq_no", hit.get("_seq_no").asLong());
+                    action.put("if_primary_term", hit.get("_primary_term").asLong());
+                }
+                bulk.append(JSON.writeValueAsString(Map.of("update", action))).append('\n')
+                        .append(JSON.writeValueAsString(Map.of("doc", changes))).append('\n');
+                records++;
+            }
+        }
+        if (!bulk.isEmpty()) {
+            String answer = elasticsearch("POST", "/compositesearch/_bulk", bulk.toString());
+            if (sameGuarantees && JSON.readTree(answer).path("errors").asBoolean()) {
+                throw new IllegalStateException("the index refused some of the baseline's updates");
             }
         }
         return records;
