@@ -39,6 +39,8 @@ import org.erasurerouter.servers.RealServers;
 public final class Benchmark {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final String TABLE = "bench_profile";
+    /** How long each side's background CPU is measured, with nothing asked of the servers, before it is timed. */
+    private static final int QUIET_SECONDS = 10;
 
     private final RealServers servers;
     private final int users;
@@ -135,6 +137,7 @@ public final class Benchmark {
         try (DirectDriverBaseline baseline = new DirectDriverBaseline(servers, sameGuarantees)) {
             // the same warm-up as the runtime's: both are timed once the JIT has compiled their hot paths
             baseline.erase(warmupOwners, TABLE);
+            Map<String, Double> background = ProcessCpu.background(QUIET_SECONDS);
             Map<String, Double> cpu = ProcessCpu.now();
             long start = System.nanoTime();
             long records = baseline.erase(owners, TABLE);
@@ -142,7 +145,8 @@ public final class Benchmark {
             System.out.printf("run %d: baseline%s erased %d users (%d records) in %.1f s%n", run,
                     sameGuarantees ? " with the same guarantees" : "", owners.size(), records, seconds);
             return Map.of("seconds", seconds, "records", records, "usersPerSecond", owners.size() / seconds,
-                    "recordsPerSecond", records / seconds, "cpuMillisPerUser", ProcessCpu.perUserSince(cpu, owners.size()));
+                    "recordsPerSecond", records / seconds, "cpuMillisPerUser", ProcessCpu.perUserSince(cpu, owners.size()),
+                    "backgroundCpuPercent", background);
         }
     }
 
@@ -181,6 +185,7 @@ public final class Benchmark {
             System.out.printf("  warm-up: %d users in %.1f s (%.1f users/s, cold)%n", warmupOwners.size(), warmupSeconds,
                     warmupOwners.size() / warmupSeconds);
             long peakHeap = 0;
+            Map<String, Double> background = ProcessCpu.background(QUIET_SECONDS);
             Map<String, Double> cpu = ProcessCpu.now();
             long start = System.nanoTime();
             publish(events, topic, owners);
@@ -210,6 +215,7 @@ public final class Benchmark {
             measured.put("latencyMillis", latency(tag));
             measured.put("peakHeapBytes", peakHeap);
             measured.put("cpuMillisPerUser", cpuPerUser);
+            measured.put("backgroundCpuPercent", background);
             measured.put("routeSeconds", routeTimes(management));
             measured.put("warmup", Map.of("users", warmupOwners.size(), "seconds", warmupSeconds,
                     "usersPerSecond", warmupOwners.size() / warmupSeconds));
@@ -391,6 +397,11 @@ public final class Benchmark {
         runtimeCpu.forEach((role, ms) -> System.out.printf("  %-40s %7.1f | %7.1f | %7.1f%n", role, ms,
                 baselineCpu.getOrDefault(role, 0.0), guardedCpu.getOrDefault(role, 0.0)));
         System.out.printf("  %-40s %7.1f | %7.1f | %7.1f%n", "all", sum(runtimeCpu), sum(baselineCpu), sum(guardedCpu));
+        System.out.println("Background CPU just before each side, % of one core, runtime | baseline | baseline with the same guarantees:");
+        Map<String, Double> runtimeQuiet = (Map<String, Double>) runtime.get("backgroundCpuPercent");
+        runtimeQuiet.forEach((role, percent) -> System.out.printf("  %-40s %7.1f | %7.1f | %7.1f%n", role, percent,
+                ((Map<String, Double>) baseline.get("backgroundCpuPercent")).getOrDefault(role, 0.0),
+                ((Map<String, Double>) guarded.get("backgroundCpuPercent")).getOrDefault(role, 0.0)));
         System.out.println("Time per route (seconds summed over exchanges, exchanges):");
         ((Map<String, Map<String, Double>>) runtime.get("routeSeconds")).entrySet().stream()
                 .sorted((a, b) -> Double.compare(b.getValue().getOrDefault("seconds", 0.0), a.getValue().getOrDefault("seconds", 0.0)))

@@ -42,6 +42,18 @@ final class ProcessCpu {
         return perUser;
     }
 
+    /**
+     * Percent of one core each role uses while nothing is asked of it, over {@code seconds}: background work (a
+     * compaction, a flush, timers) that the per-user figures of the side measured next also carry.
+     */
+    static Map<String, Double> background(int seconds) throws InterruptedException {
+        Map<String, Double> before = now();
+        Thread.sleep(seconds * 1000L);
+        Map<String, Double> percent = new TreeMap<>();
+        perUserSince(before, 1).forEach((role, ms) -> percent.put(role, ms / (seconds * 10.0)));
+        return percent;
+    }
+
     private static String role(long pid) {
         if (pid == SELF) {
             return "benchmark JVM (baseline, Kafka, Neo4j)";
