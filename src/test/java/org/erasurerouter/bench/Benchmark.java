@@ -31,7 +31,8 @@ import org.erasurerouter.servers.RealServers;
 /**
  * The end-to-end benchmark (README#benchmark): N users × M assets seeded into every store in Sunbird's shapes, N
  * delete-user events through the runtime (a JVM of its own, as production runs it), against the same erasure done
- * by {@link DirectDriverBaseline}. Prints a table and writes JSON under {@code target/benchmark/}.
+ * by {@link DirectDriverBaseline}, plain and with the same guarantees. Prints a table and writes JSON under
+ * {@code target/benchmark/}.
  * Settings: {@code -Dbench.users} (10000), {@code -Dbench.assets} (10), {@code -Dbench.runs} (1), {@code -Dbench.warmup}
  * (users erased by each side before it is timed, 500), {@code -Dbench.partitions} (of the events topic, 4),
  * {@code -Dbench.heap} (the runtime's -Xmx, -Xmx1g) and {@code -Dbench.settings="key=value;…"} (runtime settings to try).
