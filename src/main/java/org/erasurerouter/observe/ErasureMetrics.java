@@ -41,23 +41,30 @@ public class ErasureMetrics implements CamelContextAware {
     }
 
     /**
-     * Requests closed ({@code close-requests}): each counted by action and status, tagged as a {@code micrometer:}
-     * endpoint would tag it, and a DONE one timed.
+     * Requests closed ({@code close-requests}): each one finished (DONE or PARKED) counted by action and status, tagged
+     * as a {@code micrometer:} endpoint would tag it, and a DONE one timed. A request left QUEUED (its SQL work waits
+     * for a batch) is not finished yet: it is counted when its SQL batch closes it ({@link #batchFinished}).
      */
     public void closed(Map<ErasureRequest, String> statuses) {
         statuses.forEach((request, status) -> {
-            counter("erasure.requests.finished", "Requests closed, by action and status", "action", request.action(),
-                    "status", String.valueOf(status)).increment();
-            finished(request, status);
+            if (!"QUEUED".equals(status)) {
+                counter("erasure.requests.finished", "Requests finished, by action and status", "action", request.action(),
+                        "status", String.valueOf(status)).increment();
+                finished(request, status);
+            }
         });
     }
 
-    /** A SQL batch finished: its rows count as the jdbc store's erased assets, and each request closed is timed. */
+    /**
+     * A SQL batch finished: its rows count as the jdbc store's erased assets, and the requests it closed ({@code
+     * statuses}, by request id: those whose status it changed) count as finished, as {@link #closed} counts them.
+     */
     public void batchFinished(List<ErasureRequest> batch, Map<String, String> statuses, Map<String, Integer> rows) {
         assetsErased("jdbc", rows.values().stream().mapToInt(Integer::intValue).sum());
-        for (ErasureRequest request : batch) {
-            finished(request, statuses.get(request.requestId()));
-        }
+        Map<ErasureRequest, String> closed = new java.util.LinkedHashMap<>();
+        batch.stream().filter(request -> statuses.containsKey(request.requestId()))
+                .forEach(request -> closed.put(request, statuses.get(request.requestId())));
+        closed(closed);
     }
 
     public void assetsErased(String store, int assets) {

@@ -59,12 +59,25 @@ class ErasureMetricsTest {
     }
 
     @Test
-    void countsABatchsRowsAsTheJdbcStoresAssetsAndTimesTheRequestsItClosed() {
+    void countsABatchsRowsAsTheJdbcStoresAssetsAndCountsAndTimesTheRequestsItClosed() {
         long now = System.currentTimeMillis();
-        metrics.batchFinished(List.of(request("r1", now), request("r2", now), request("r3", now)),
-                Map.of("r1", "DONE", "r2", "PARKED", "r3", "DONE"), Map.of("r1", 2, "r2", 0, "r3", 3));
-        assertEquals(5.0, registry.get("erasure.store.assets").tag("store", "jdbc").counter().count());
+        metrics.batchFinished(List.of(request("r1", now), request("r2", now), request("r3", now), request("r4", now)),
+                Map.of("r1", "DONE", "r2", "PARKED", "r3", "DONE"), Map.of("r1", 2, "r2", 0, "r3", 3, "r4", 1));
+        assertEquals(6.0, registry.get("erasure.store.assets").tag("store", "jdbc").counter().count());
+        assertEquals(2.0, registry.get("erasure.requests.finished").tag("status", "DONE").counter().count());
+        assertEquals(1.0, registry.get("erasure.requests.finished").tag("status", "PARKED").counter().count());
         assertEquals(2, registry.get("erasure.request.latency").timer().count(), "the two requests the batch finished DONE");
+    }
+
+    @Test
+    void aRequestLeftQueuedForItsSqlBatchIsCountedOnceWhenThatBatchClosesIt() {
+        long now = System.currentTimeMillis();
+        ErasureRequest request = request("r1", now);
+        metrics.closed(Map.of(request, "QUEUED"));
+        assertNull(registry.find("erasure.requests.finished").counter(), "not finished while its SQL work waits");
+        metrics.batchFinished(List.of(request), Map.of("r1", "DONE"), Map.of("r1", 1));
+        assertEquals(1.0, registry.get("erasure.requests.finished").tag("status", "DONE").counter().count());
+        assertEquals(1, registry.get("erasure.request.latency").timer().count());
     }
 
     @Test
