@@ -138,6 +138,7 @@ public final class Benchmark {
         try (DirectDriverBaseline baseline = new DirectDriverBaseline(servers, sameGuarantees)) {
             // the same warm-up as the runtime's: both are timed once the JIT has compiled their hot paths
             baseline.erase(warmupOwners, TABLE);
+            SettledStores.settle(servers);
             Map<String, Double> background = ProcessCpu.background(QUIET_SECONDS);
             Map<String, Double> cpu = ProcessCpu.now();
             long start = System.nanoTime();
@@ -186,6 +187,7 @@ public final class Benchmark {
             System.out.printf("  warm-up: %d users in %.1f s (%.1f users/s, cold)%n", warmupOwners.size(), warmupSeconds,
                     warmupOwners.size() / warmupSeconds);
             long peakHeap = 0;
+            SettledStores.settle(servers);
             Map<String, Double> background = ProcessCpu.background(QUIET_SECONDS);
             Map<String, Double> cpu = ProcessCpu.now();
             long start = System.nanoTime();

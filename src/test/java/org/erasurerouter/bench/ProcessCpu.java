@@ -54,6 +54,12 @@ final class ProcessCpu {
         return percent;
     }
 
+    /** The process whose command line (read from {@code /proc}, whole, however long its class path) holds {@code marker}. */
+    static long pidOf(String marker) {
+        return ProcessHandle.allProcesses().mapToLong(ProcessHandle::pid).filter(pid -> read(pid, "cmdline").contains(marker))
+                .findFirst().orElseThrow(() -> new IllegalStateException("no process runs " + marker));
+    }
+
     private static String role(long pid) {
         if (pid == SELF) {
             return "benchmark JVM (baseline, Kafka, Neo4j)";
