@@ -151,13 +151,11 @@ final class DirectDriverBaseline implements AutoCloseable {
                 MATCH (child:domain) WHERE child.IL_UNIQUE_ID IN $ids
                 MATCH (n:domain)-[:hasSequenceMember*1..]->(child) RETURN DISTINCT n.IL_UNIQUE_ID AS id""",
                 Map.of("ids", ids)).list(r -> r.get("id").asString()));
-        for (String id : ids) {
-            all.add(id);
-            all.add(id.endsWith(".img") ? id : id + ".img");
-        }
-        for (String id : containers) {
-            all.add(id);
-            all.add(id.endsWith(".img") ? id : id + ".img");
+        for (List<String> found : List.of(ids, containers)) {
+            for (String id : found) {
+                all.add(id);
+                all.add(id.endsWith(".img") ? id : id + ".img");
+            }
         }
         return List.copyOf(all);
     }
