@@ -34,7 +34,8 @@ import org.erasurerouter.servers.RealServers;
  * by {@link DirectDriverBaseline}, plain and with the same guarantees. Prints a table and writes JSON under
  * {@code target/benchmark/}.
  * Settings: {@code -Dbench.users} (10000), {@code -Dbench.assets} (10), {@code -Dbench.runs} (1), {@code -Dbench.warmup}
- * (users erased by each side before it is timed, 500), {@code -Dbench.partitions} (of the events topic, 4),
+ * (users erased by each side before it is timed, 5000: on two cores the runtime's JIT compiler still takes a
+ * third of a core after 2000), {@code -Dbench.partitions} (of the events topic, 4),
  * {@code -Dbench.heap} (the runtime's -Xmx, -Xmx1g) and {@code -Dbench.settings="key=value;…"} (runtime settings to try).
  */
 public final class Benchmark {
@@ -46,7 +47,7 @@ public final class Benchmark {
     private final RealServers servers;
     private final int users;
     private final int assets;
-    private final int warmup = Integer.getInteger("bench.warmup", 500);
+    private final int warmup = Integer.getInteger("bench.warmup", 5000);
     private final int partitions = Integer.getInteger("bench.partitions", 4);
     private final HttpClient http = HttpClient.newHttpClient();
 
@@ -141,6 +142,7 @@ public final class Benchmark {
             SettledStores.settle(servers);
             Map<String, Double> background = ProcessCpu.background(QUIET_SECONDS);
             Map<String, Double> cpu = ProcessCpu.now();
+            Map<String, Double> jit = ProcessCpu.jitNow();
             long start = System.nanoTime();
             long records = baseline.erase(owners, TABLE);
             double seconds = (System.nanoTime() - start) / 1e9;
@@ -148,7 +150,7 @@ public final class Benchmark {
                     sameGuarantees ? " with the same guarantees" : "", owners.size(), records, seconds);
             return Map.of("seconds", seconds, "records", records, "usersPerSecond", owners.size() / seconds,
                     "recordsPerSecond", records / seconds, "cpuMillisPerUser", ProcessCpu.perUserSince(cpu, owners.size()),
-                    "backgroundCpuPercent", background);
+                    "jitCpuMillisPerUser", ProcessCpu.jitPerUserSince(jit, owners.size()), "backgroundCpuPercent", background);
         }
     }
 
@@ -190,9 +192,11 @@ public final class Benchmark {
             SettledStores.settle(servers);
             Map<String, Double> background = ProcessCpu.background(QUIET_SECONDS);
             Map<String, Double> cpu = ProcessCpu.now();
+            Map<String, Double> jit = ProcessCpu.jitNow();
             long start = System.nanoTime();
             publish(events, topic, owners);
             long lastReport = System.nanoTime();
+            Map<String, Double> lastJit = jit;
             long done;
             while ((done = finished(tag + "-run-%")) < owners.size()) {
                 if (!child.isAlive()) {
@@ -200,13 +204,20 @@ public final class Benchmark {
                 }
                 peakHeap = Math.max(peakHeap, heapUsed(management));
                 if (System.nanoTime() - lastReport > 10e9) {
-                    System.out.printf("  %d / %d requests finished, %.0f s%n", done, owners.size(), (System.nanoTime() - start) / 1e9);
+                    // how much of a core the runtime's JIT compiler still takes: near 0 once it is warm
+                    Map<String, Double> jitNow = ProcessCpu.jitNow();
+                    double compiling = (jitNow.getOrDefault(ProcessCpu.RUNTIME, 0.0) - lastJit.getOrDefault(ProcessCpu.RUNTIME, 0.0)) * 1e11
+                            / (System.nanoTime() - lastReport);
+                    System.out.printf("  %d / %d requests finished, %.0f s (the runtime's JIT: %.0f %% of a core)%n", done,
+                            owners.size(), (System.nanoTime() - start) / 1e9, compiling);
                     lastReport = System.nanoTime();
+                    lastJit = jitNow;
                 }
                 Thread.sleep(500);
             }
             double seconds = (System.nanoTime() - start) / 1e9;
             Map<String, Double> cpuPerUser = ProcessCpu.perUserSince(cpu, owners.size());
+            Map<String, Double> jitPerUser = ProcessCpu.jitPerUserSince(jit, owners.size());
             peakHeap = Math.max(peakHeap, heapUsed(management));
             Map<String, Object> measured = new LinkedHashMap<>();
             measured.put("seconds", seconds);
@@ -218,6 +229,7 @@ public final class Benchmark {
             measured.put("latencyMillis", latency(tag));
             measured.put("peakHeapBytes", peakHeap);
             measured.put("cpuMillisPerUser", cpuPerUser);
+            measured.put("jitCpuMillisPerUser", jitPerUser);
             measured.put("backgroundCpuPercent", background);
             measured.put("routeSeconds", routeTimes(management));
             measured.put("warmup", Map.of("users", warmupOwners.size(), "seconds", warmupSeconds,
@@ -393,23 +405,30 @@ public final class Benchmark {
                 guarded.get("recordsPerSecond"), guarded.get("seconds"));
         System.out.printf("Ratio to the baseline (users/s): %.3f; to the baseline with the same guarantees: %.3f. Statuses: %s%n",
                 result.get("ratioToBaseline"), result.get("ratioToBaselineWithSameGuarantees"), runtime.get("statuses"));
-        System.out.println("CPU per user (ms), runtime | baseline | baseline with the same guarantees:");
-        Map<String, Double> runtimeCpu = (Map<String, Double>) runtime.get("cpuMillisPerUser");
-        Map<String, Double> baselineCpu = (Map<String, Double>) baseline.get("cpuMillisPerUser");
-        Map<String, Double> guardedCpu = (Map<String, Double>) guarded.get("cpuMillisPerUser");
-        runtimeCpu.forEach((role, ms) -> System.out.printf("  %-40s %7.1f | %7.1f | %7.1f%n", role, ms,
-                baselineCpu.getOrDefault(role, 0.0), guardedCpu.getOrDefault(role, 0.0)));
-        System.out.printf("  %-40s %7.1f | %7.1f | %7.1f%n", "all", sum(runtimeCpu), sum(baselineCpu), sum(guardedCpu));
-        System.out.println("Background CPU just before each side, % of one core, runtime | baseline | baseline with the same guarantees:");
-        Map<String, Double> runtimeQuiet = (Map<String, Double>) runtime.get("backgroundCpuPercent");
-        runtimeQuiet.forEach((role, percent) -> System.out.printf("  %-40s %7.1f | %7.1f | %7.1f%n", role, percent,
-                ((Map<String, Double>) baseline.get("backgroundCpuPercent")).getOrDefault(role, 0.0),
-                ((Map<String, Double>) guarded.get("backgroundCpuPercent")).getOrDefault(role, 0.0)));
+        printByRole("CPU per user (ms)", "cpuMillisPerUser", true, runtime, baseline, guarded);
+        printByRole("Of which JIT compilation (ms per user; the compiler threads of each JVM)", "jitCpuMillisPerUser", true,
+                runtime, baseline, guarded);
+        printByRole("Background CPU just before each side, % of one core", "backgroundCpuPercent", false, runtime, baseline, guarded);
         System.out.println("Time per route (seconds summed over exchanges, exchanges):");
         ((Map<String, Map<String, Double>>) runtime.get("routeSeconds")).entrySet().stream()
                 .sorted((a, b) -> Double.compare(b.getValue().getOrDefault("seconds", 0.0), a.getValue().getOrDefault("seconds", 0.0)))
                 .forEach(e -> System.out.printf("  %-34s %10.1f s %8.0f%n", e.getKey(), e.getValue().getOrDefault("seconds", 0.0),
                         e.getValue().getOrDefault("exchanges", 0.0)));
+    }
+
+    /** One figure per process role, for the three sides side by side (and their sum, if {@code total}). */
+    @SuppressWarnings("unchecked")
+    private static void printByRole(String title, String key, boolean total, Map<String, Object> runtime,
+            Map<String, Object> baseline, Map<String, Object> guarded) {
+        System.out.println(title + ", runtime | baseline | baseline with the same guarantees:");
+        Map<String, Double> r = (Map<String, Double>) runtime.get(key);
+        Map<String, Double> b = (Map<String, Double>) baseline.get(key);
+        Map<String, Double> g = (Map<String, Double>) guarded.get(key);
+        r.forEach((role, figure) -> System.out.printf("  %-40s %7.1f | %7.1f | %7.1f%n", role, figure, b.getOrDefault(role, 0.0),
+                g.getOrDefault(role, 0.0)));
+        if (total) {
+            System.out.printf("  %-40s %7.1f | %7.1f | %7.1f%n", "all", sum(r), sum(b), sum(g));
+        }
     }
 
     private static double sum(Map<String, Double> cpu) {

@@ -15,6 +15,8 @@ import java.util.TreeMap;
 final class ProcessCpu {
 
     private static final long SELF = ProcessHandle.current().pid();
+    /** The role of the runtime's JVM. */
+    static final String RUNTIME = "Erasure Router runtime";
 
     private ProcessCpu() {
     }
@@ -25,20 +27,42 @@ final class ProcessCpu {
      * postmaster).
      */
     static Map<String, Double> now() {
-        Map<String, Double> seconds = new TreeMap<>();
+        return byRole(ProcessCpu::cpuSeconds);
+    }
+
+    /**
+     * Of {@link #now()}, the CPU seconds each role's JIT compiler threads used so far (HotSpot's C1 and C2 threads, by
+     * their names in {@code /proc}): the part that is the JVM still compiling, not the work itself, which a long-running
+     * process pays once and a timed side pays again whenever it reaches code it has not yet compiled.
+     */
+    static Map<String, Double> jitNow() {
+        return byRole(ProcessCpu::jitSeconds);
+    }
+
+    private static Map<String, Double> byRole(java.util.function.LongToDoubleFunction seconds) {
+        Map<String, Double> byRole = new TreeMap<>();
         ProcessHandle.allProcesses().forEach(p -> {
             String role = role(p.pid());
             if (role != null) {
-                seconds.merge(role, cpuSeconds(p.pid()), Double::sum);
+                byRole.merge(role, seconds.applyAsDouble(p.pid()), Double::sum);
             }
         });
-        return seconds;
+        return byRole;
     }
 
     /** Milliseconds of CPU per user each role used since {@code before}. */
     static Map<String, Double> perUserSince(Map<String, Double> before, int users) {
+        return perUser(before, now(), users);
+    }
+
+    /** Milliseconds of JIT compilation per user each role's JVM did since {@code before} (from {@link #jitNow()}). */
+    static Map<String, Double> jitPerUserSince(Map<String, Double> before, int users) {
+        return perUser(before, jitNow(), users);
+    }
+
+    private static Map<String, Double> perUser(Map<String, Double> before, Map<String, Double> now, int users) {
         Map<String, Double> perUser = new TreeMap<>();
-        now().forEach((role, seconds) -> perUser.put(role, Math.max(0, seconds - before.getOrDefault(role, 0.0)) * 1000 / users));
+        now.forEach((role, seconds) -> perUser.put(role, Math.max(0, seconds - before.getOrDefault(role, 0.0)) * 1000 / users));
         return perUser;
     }
 
@@ -66,7 +90,7 @@ final class ProcessCpu {
         }
         String command = read(pid, "cmdline");
         if (command.contains("camel.management.port")) {
-            return "Erasure Router runtime";
+            return RUNTIME;
         } else if (command.contains("EsNodeMain")) {
             return "Elasticsearch";
         } else if (command.contains("CassandraDaemon")) {
@@ -89,9 +113,26 @@ final class ProcessCpu {
         return (Long.parseLong(fields[11]) + Long.parseLong(fields[12]) + Long.parseLong(fields[13]) + Long.parseLong(fields[14])) / 100.0;
     }
 
+    /** utime + stime of the process's threads named C1/C2 CompilerThread, in seconds (0 for a process that is not a JVM). */
+    private static double jitSeconds(long pid) {
+        try (var threads = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            return threads.filter(task -> readFile(task.resolve("comm")).matches("C\\d CompilerThre.*\\s*")).mapToDouble(task -> {
+                String stat = readFile(task.resolve("stat"));
+                String[] fields = stat.isEmpty() ? new String[0] : stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                return fields.length < 13 ? 0 : (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / 100.0;
+            }).sum();
+        } catch (IOException | java.io.UncheckedIOException ended) {
+            return 0;
+        }
+    }
+
     private static String read(long pid, String file) {
+        return readFile(Path.of("/proc", Long.toString(pid), file));
+    }
+
+    private static String readFile(Path file) {
         try {
-            return new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), file)), StandardCharsets.UTF_8);
+            return new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
         } catch (IOException ended) {
             return "";
         }
