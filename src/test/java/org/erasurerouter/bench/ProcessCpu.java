@@ -103,27 +103,36 @@ final class ProcessCpu {
         return null;
     }
 
-    /** utime + stime + cutime + cstime of /proc/pid/stat, in clock ticks of 1/100 s. */
+    /** utime + stime + cutime + cstime of /proc/pid/stat, in seconds. */
     private static double cpuSeconds(long pid) {
-        String stat = read(pid, "stat");
-        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        if (fields.length < 15) {
-            return 0; // ended meanwhile
-        }
-        return (Long.parseLong(fields[11]) + Long.parseLong(fields[12]) + Long.parseLong(fields[13]) + Long.parseLong(fields[14])) / 100.0;
+        return seconds(Path.of("/proc", Long.toString(pid), "stat"), 4);
     }
 
     /** utime + stime of the process's threads named C1/C2 CompilerThread, in seconds (0 for a process that is not a JVM). */
     private static double jitSeconds(long pid) {
         try (var threads = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
-            return threads.filter(task -> readFile(task.resolve("comm")).matches("C\\d CompilerThre.*\\s*")).mapToDouble(task -> {
-                String stat = readFile(task.resolve("stat"));
-                String[] fields = stat.isEmpty() ? new String[0] : stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                return fields.length < 13 ? 0 : (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / 100.0;
-            }).sum();
+            return threads.filter(task -> readFile(task.resolve("comm")).matches("C\\d CompilerThre.*\\s*"))
+                    .mapToDouble(task -> seconds(task.resolve("stat"), 2)).sum();
         } catch (IOException | java.io.UncheckedIOException ended) {
             return 0;
         }
+    }
+
+    /**
+     * The sum of the first {@code times} CPU times of a {@code stat} file of /proc (utime, stime, cutime, cstime, in
+     * clock ticks of 1/100 s), in seconds; 0 once its process or thread has ended.
+     */
+    private static double seconds(Path stat, int times) {
+        String line = readFile(stat);
+        String[] fields = line.isEmpty() ? new String[0] : line.substring(line.lastIndexOf(')') + 2).split(" ");
+        if (fields.length < 11 + times) {
+            return 0;
+        }
+        long ticks = 0;
+        for (int field = 11; field < 11 + times; field++) {
+            ticks += Long.parseLong(fields[field]);
+        }
+        return ticks / 100.0;
     }
 
     private static String read(long pid, String file) {
