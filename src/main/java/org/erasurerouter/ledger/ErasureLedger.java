@@ -189,15 +189,16 @@ public class ErasureLedger {
                         : fingerprints == null ? null : fingerprints.of(request.userName()));
                 ps.executeUpdate();
             }
-            try (PreparedStatement ps = c.prepareStatement(
-                    "INSERT INTO erasure_store (request_id, store, status) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")) {
-                for (String store : STORES) {
-                    ps.setString(1, request.requestId());
-                    ps.setString(2, store);
-                    ps.setString(3, (enabled.contains(store) ? Status.PENDING : Status.SKIPPED).name());
-                    ps.addBatch();
-                }
-                ps.executeBatch();
+            try (PreparedStatement ps = c.prepareStatement("""
+                    INSERT INTO erasure_store (request_id, store, status)
+                    SELECT ?, store, CASE WHEN store = ANY (?) THEN 'PENDING' ELSE 'SKIPPED' END
+                      FROM unnest(?::text[]) AS s (store)
+                    ON CONFLICT DO NOTHING""")) {
+                // one statement for the five rows: a row statement each was a fifth of the ledger's database time
+                ps.setString(1, request.requestId());
+                ps.setArray(2, c.createArrayOf("text", enabled.toArray()));
+                ps.setArray(3, c.createArrayOf("text", STORES.toArray()));
+                ps.executeUpdate();
             }
             c.commit();
             return null;
@@ -322,16 +323,18 @@ public class ErasureLedger {
 
     /** A store finished its work for each request of a batch, having changed that many records of each: as {@link #done}. */
     public void doneAll(Map<String, Integer> touchedPerRequest, String store) {
+        List<String> requestIds = List.copyOf(touchedPerRequest.keySet());
         run(c -> {
-            try (PreparedStatement ps = c.prepareStatement("UPDATE erasure_store SET status = 'DONE', assets_touched = ?, "
-                    + "copies_left = 0, last_error = NULL, updated_at = now() WHERE request_id = ? AND store = ?")) {
-                for (Map.Entry<String, Integer> request : touchedPerRequest.entrySet()) {
-                    ps.setInt(1, request.getValue());
-                    ps.setString(2, request.getKey());
-                    ps.setString(3, store);
-                    ps.addBatch();
-                }
-                ps.executeBatch();
+            // one statement for the whole batch, not one per request
+            try (PreparedStatement ps = c.prepareStatement("""
+                    UPDATE erasure_store e SET status = 'DONE', assets_touched = t.touched, copies_left = 0,
+                                               last_error = NULL, updated_at = now()
+                      FROM unnest(?::text[], ?::int[]) AS t (request_id, touched)
+                     WHERE e.request_id = t.request_id AND e.store = ?""")) {
+                ps.setArray(1, c.createArrayOf("text", requestIds.toArray()));
+                ps.setArray(2, c.createArrayOf("int4", requestIds.stream().map(touchedPerRequest::get).toArray()));
+                ps.setString(3, store);
+                ps.executeUpdate();
             }
             return null;
         });
