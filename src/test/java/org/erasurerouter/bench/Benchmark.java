@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
+import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -175,11 +176,12 @@ public final class Benchmark {
         settings.put("jvm.heap", System.getProperty("bench.heap", "-Xmx1g"));
         settings.putAll(overrides());
         Process child = RunningRouter.startChild(settings, tag);
-        try (DeletionEvents events = DeletionEvents.producer()) {
+        try (DeletionEvents events = DeletionEvents.producer(); Connection progress = sql()) {
             awaitReady(management, child);
             long warmupStart = System.nanoTime();
+            Timestamp warmupSince = databaseNow(progress);
             publish(events, topic, warmupOwners);
-            while (finished(tag + "-warm-%") < warmupOwners.size()) {
+            while (finished(progress, tag + "-warm-%", warmupSince) < warmupOwners.size()) {
                 if (!child.isAlive()) {
                     throw new IllegalStateException("the runtime died; see target/child-runtimes/" + tag + ".log");
                 }
@@ -194,11 +196,12 @@ public final class Benchmark {
             Map<String, Double> cpu = ProcessCpu.now();
             Map<String, Double> jit = ProcessCpu.jitNow();
             long start = System.nanoTime();
+            Timestamp since = databaseNow(progress);
             publish(events, topic, owners);
             long lastReport = System.nanoTime();
             Map<String, Double> lastJit = jit;
             long done;
-            while ((done = finished(tag + "-run-%")) < owners.size()) {
+            while ((done = finished(progress, tag + "-run-%", since)) < owners.size()) {
                 if (!child.isAlive()) {
                     throw new IllegalStateException("the runtime died; see target/child-runtimes/" + tag + ".log");
                 }
@@ -311,8 +314,28 @@ public final class Benchmark {
         throw new IllegalStateException("the runtime was not ready within 180 s");
     }
 
-    private long finished(String userIds) throws Exception {
-        return single("SELECT count(*) FROM erasure_request WHERE user_id LIKE ? AND status IN ('DONE', 'PARKED', 'FAILED')", userIds);
+    /**
+     * The progress poll, twice a second on one connection: it reads only the requests finished since {@code since}
+     * through the ledger's index on finish time. Matching by user id alone scanned the whole ledger table (its index
+     * cannot serve a LIKE that matches most rows), 15 % of the ledger database's work charged to the runtime.
+     */
+    private static long finished(Connection progress, String userIds, Timestamp since) throws Exception {
+        try (var ps = progress.prepareStatement("SELECT count(*) FROM erasure_request WHERE finished_at >= ? "
+                + "AND user_id LIKE ? AND status IN ('DONE', 'PARKED', 'FAILED')")) {
+            ps.setTimestamp(1, since);
+            ps.setString(2, userIds);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    private static Timestamp databaseNow(Connection sql) throws Exception {
+        try (var st = sql.createStatement(); ResultSet rs = st.executeQuery("SELECT now()")) {
+            rs.next();
+            return rs.getTimestamp(1);
+        }
     }
 
     private long recordsTouched(String userIds) throws Exception {
