@@ -158,6 +158,25 @@ public final class AssetRewrite {
         return searchKeys;
     }
 
+    /**
+     * The top-level properties {@link #changes} reads: the search keys, each rule's search key and the first field of
+     * its target, and the status; a batch's, those of all its members.
+     */
+    public Set<String> fieldsRead() {
+        Set<String> fields = new LinkedHashSet<>(searchKeys);
+        fields.add(STATUS);
+        for (FieldRewriter rewriter : java.util.Arrays.asList(names, owner)) {
+            if (rewriter != null) {
+                rewriter.rules().forEach(rule -> {
+                    fields.add(rule.searchKey());
+                    fields.add(rule.path().get(0));
+                });
+            }
+        }
+        members.values().forEach(member -> fields.addAll(member.fieldsRead()));
+        return fields;
+    }
+
     /** The assets a transfer names, drafts included; empty means every asset found. */
     public Set<String> identifiers() {
         return identifiers;

@@ -109,12 +109,12 @@ public class GraphAssets {
                 containers.computeIfAbsent(pair.get("child").asString(), c -> new ArrayList<>()).add(pair.get("container").asString());
             }
         }
-        for (Record asset : read(readPage(), Map.of("ids", identifiers), r -> r)) {
+        for (Record asset : read(readPage(), Map.of("ids", identifiers, "fields", List.copyOf(batch.fieldsRead())), r -> r)) {
             String identifier = asset.get("id").asString(null);
             if (identifier == null) {
                 continue;
             }
-            Set<String> members = batch.membersNaming(asset.get("props").asMap());
+            Set<String> members = batch.membersNaming(props(asset));
             // an asset no member's search keys name any more (changed since the page was read) is still evicted
             for (String member : members.isEmpty() ? Set.of(UNATTRIBUTED) : members) {
                 Set<String> cached = byMember.computeIfAbsent(member, m -> new LinkedHashSet<>());
@@ -158,7 +158,7 @@ public class GraphAssets {
             return s.executeWrite(tx -> {
                 List<Map<String, Object>> rows = new ArrayList<>();
                 for (Record r : tx.run(readPage("SET n." + LOCK + " = true REMOVE n." + LOCK + " "),
-                        Map.of("ids", identifiers)).list()) {
+                        Map.of("ids", identifiers, "fields", List.copyOf(rewrite.fieldsRead()))).list()) {
                     Map<String, Object> changes = changes(r, rewrite);
                     if (!changes.isEmpty()) {
                         rows.add(Map.of("node", r.get("node").asString(), "changes", changes));
@@ -182,7 +182,8 @@ public class GraphAssets {
 
     /** How many of these nodes still hold the request's data. */
     public int residuals(List<String> identifiers, AssetRewrite rewrite) {
-        return read(readPage(), Map.of("ids", identifiers), r -> changes(r, rewrite).isEmpty() ? 0 : 1)
+        return read(readPage(), Map.of("ids", identifiers, "fields", List.copyOf(rewrite.fieldsRead())),
+                r -> changes(r, rewrite).isEmpty() ? 0 : 1)
                 .stream().mapToInt(Integer::intValue).sum();
     }
 
@@ -204,15 +205,26 @@ public class GraphAssets {
         return readPage("");
     }
 
-    /** A page of nodes by identifier, with {@code clauses} run on each before it is returned. */
+    /**
+     * A page of nodes by identifier, with {@code clauses} run on each before it is returned, each with only the
+     * properties {@code $fields} it has (what the rules read: search keys, targets, status), as {@code [name, value]}
+     * pairs: a content node carries dozens of other properties that no rule reads.
+     */
     private String readPage(String clauses) {
         return "MATCH " + nodes + " WHERE n." + id + " IN $ids " + clauses + "RETURN elementId(n) AS node, n." + id
-                + " AS id, properties(n) AS props";
+                + " AS id, [k IN $fields WHERE n[k] IS NOT NULL | [k, n[k]]] AS props";
+    }
+
+    /** The properties a {@link #readPage} row carries, by name. */
+    private static Map<String, Object> props(Record r) {
+        Map<String, Object> props = new java.util.HashMap<>();
+        r.get("props").asList(pair -> pair).forEach(pair -> props.put(pair.get(0).asString(), pair.get(1).asObject()));
+        return props;
     }
 
     /** Status rules were applied when the page was read; here only the owner and a transfer's assets count. */
     private static Map<String, Object> changes(Record r, AssetRewrite rewrite) {
-        return rewrite.changes(r.get("id").asString(null), r.get("props").asMap(), Set.of());
+        return rewrite.changes(r.get("id").asString(null), props(r), Set.of());
     }
 
     private <T> List<T> read(String cypher, Map<String, Object> params, java.util.function.Function<Record, T> row) {

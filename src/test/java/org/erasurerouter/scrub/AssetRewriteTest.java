@@ -55,6 +55,21 @@ class AssetRewriteTest {
     }
 
     @Test
+    void readsOnlyTheFieldsItsRulesNeedAndGivesTheSameChangesFromThem() {
+        AssetRewrite erasure = REWRITES.erasure(deletion());
+        assertEquals(Set.of("createdBy", "lastPublishedBy", "creator", "originData", "publisher", "status"), erasure.fieldsRead());
+        Map<String, Object> node = new LinkedHashMap<>(asset("Live"));
+        node.put("name", "Ada's course");
+        node.put("description", "by Ada Lovelace");
+        Map<String, Object> read = new LinkedHashMap<>(node);
+        read.keySet().retainAll(erasure.fieldsRead());
+        assertEquals(erasure.changes("do_1", node, Set.of()), erasure.changes("do_1", read, Set.of()));
+        assertEquals(Set.of("createdBy", "creator", "originData", "status"), REWRITES.transfer(transfer("Grace Hopper")).fieldsRead());
+        assertEquals(erasure.fieldsRead(), AssetRewrite.batch(Map.of("r1", erasure,
+                "r2", REWRITES.transfer(transfer("Grace Hopper")))).fieldsRead());
+    }
+
+    @Test
     void leavesAnAssetWhoseStatusTheStoreSkips() {
         AssetRewrite erasure = REWRITES.erasure(deletion());
         assertEquals(Map.of(), erasure.changes("do_1", asset("Retired"), AssetRewrite.statuses("Retired, Unlisted")));
