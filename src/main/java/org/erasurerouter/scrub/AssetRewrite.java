@@ -58,6 +58,8 @@ public final class AssetRewrite {
     private final Map<String, Set<String>> changed = new ConcurrentHashMap<>();
     /** Records a store confirmed it changed in this pass (see {@link #leftAsItWas}). */
     private final Set<String> confirmed = ConcurrentHashMap.newKeySet();
+    /** See {@link #fieldsRead()}. */
+    private final Set<String> fieldsRead;
 
     private AssetRewrite(String userId, Predicate<String> isName, List<String> owners, List<String> searchKeys,
                          Set<String> identifiers, FieldRewriter names, FieldRewriter owner) {
@@ -80,6 +82,7 @@ public final class AssetRewrite {
         this.identifiers = identifiers;
         this.names = names;
         this.owner = owner;
+        this.fieldsRead = fieldsRead(searchKeys, names, owner, members.values());
     }
 
     /**
@@ -160,9 +163,15 @@ public final class AssetRewrite {
 
     /**
      * The top-level properties {@link #changes} reads: the search keys, each rule's search key and the first field of
-     * its target, and the status; a batch's, those of all its members.
+     * its target, and the status; a batch's, those of all its members. Worked out once, when the rewrite is built: the
+     * graph asks for them on every page.
      */
     public Set<String> fieldsRead() {
+        return fieldsRead;
+    }
+
+    private static Set<String> fieldsRead(List<String> searchKeys, FieldRewriter names, FieldRewriter owner,
+                                          java.util.Collection<AssetRewrite> members) {
         Set<String> fields = new LinkedHashSet<>(searchKeys);
         fields.add(STATUS);
         for (FieldRewriter rewriter : java.util.Arrays.asList(names, owner)) {
@@ -173,8 +182,8 @@ public final class AssetRewrite {
                 });
             }
         }
-        members.values().forEach(member -> fields.addAll(member.fieldsRead()));
-        return fields;
+        members.forEach(member -> fields.addAll(member.fieldsRead));
+        return java.util.Collections.unmodifiableSet(fields);
     }
 
     /** The assets a transfer names, drafts included; empty means every asset found. */
