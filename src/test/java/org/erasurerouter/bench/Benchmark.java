@@ -225,7 +225,7 @@ public final class Benchmark {
             Map<String, Object> measured = new LinkedHashMap<>();
             measured.put("seconds", seconds);
             measured.put("usersPerSecond", owners.size() / seconds);
-            long records = recordsTouched(tag + "-run-%");
+            long records = recordsTouched(progress, tag + "-run-%");
             measured.put("records", records);
             measured.put("recordsPerSecond", records / seconds);
             measured.put("statuses", statuses(tag));
@@ -320,15 +320,8 @@ public final class Benchmark {
      * cannot serve a LIKE that matches most rows), 15 % of the ledger database's work charged to the runtime.
      */
     private static long finished(Connection progress, String userIds, Timestamp since) throws Exception {
-        try (var ps = progress.prepareStatement("SELECT count(*) FROM erasure_request WHERE finished_at >= ? "
-                + "AND user_id LIKE ? AND status IN ('DONE', 'PARKED', 'FAILED')")) {
-            ps.setTimestamp(1, since);
-            ps.setString(2, userIds);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        }
+        return single(progress, "SELECT count(*) FROM erasure_request WHERE finished_at >= ? AND user_id LIKE ? "
+                + "AND status IN ('DONE', 'PARKED', 'FAILED')", since, userIds);
     }
 
     private static Timestamp databaseNow(Connection sql) throws Exception {
@@ -338,8 +331,8 @@ public final class Benchmark {
         }
     }
 
-    private long recordsTouched(String userIds) throws Exception {
-        return single("SELECT coalesce(sum(s.assets_touched), 0) FROM erasure_store s JOIN erasure_request r USING (request_id) WHERE r.user_id LIKE ?", userIds);
+    private static long recordsTouched(Connection sql, String userIds) throws Exception {
+        return single(sql, "SELECT coalesce(sum(s.assets_touched), 0) FROM erasure_store s JOIN erasure_request r USING (request_id) WHERE r.user_id LIKE ?", userIds);
     }
 
     private Map<String, Long> statuses(String tag) throws Exception {
@@ -370,9 +363,11 @@ public final class Benchmark {
         }
     }
 
-    private long single(String query, String userIds) throws Exception {
-        try (Connection sql = sql(); var ps = sql.prepareStatement(query)) {
-            ps.setString(1, userIds);
+    private static long single(Connection sql, String query, Object... params) throws Exception {
+        try (var ps = sql.prepareStatement(query)) {
+            for (int i = 0; i < params.length; i++) {
+                ps.setObject(i + 1, params[i]);
+            }
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return rs.getLong(1);
