@@ -76,7 +76,7 @@ public class ErasureLedger {
                           deliveries      int NOT NULL DEFAULT 1,
                           duplicates      int NOT NULL DEFAULT 0,
                           replays         int NOT NULL DEFAULT 0)""");
-                st.execute("CREATE INDEX IF NOT EXISTS erasure_request_by_user ON erasure_request (user_id)");
+                createIndex(c, "erasure_request_by_user", "erasure_request (user_id)");
                 st.execute("""
                         CREATE TABLE IF NOT EXISTS erasure_store (
                           request_id     text NOT NULL REFERENCES erasure_request ON DELETE CASCADE,
@@ -88,15 +88,15 @@ public class ErasureLedger {
                           updated_at     timestamptz NOT NULL DEFAULT now(),
                           PRIMARY KEY (request_id, store))""");
                 // null until the store's writes are re-read; 0 proves no target field kept the user's data
-                st.execute("ALTER TABLE erasure_store ADD COLUMN IF NOT EXISTS copies_left int");
-                st.execute("CREATE INDEX IF NOT EXISTS erasure_store_by_status ON erasure_store (status)");
+                addColumn(c, "erasure_store", "copies_left", "int");
+                createIndex(c, "erasure_store_by_status", "erasure_store (status)");
                 // the batch that carried out a batched store's work (the jdbc store), for tracing a row to its statement
-                st.execute("ALTER TABLE erasure_store ADD COLUMN IF NOT EXISTS batch_id text");
+                addColumn(c, "erasure_store", "batch_id", "text");
                 // for the assets report and for finding array copies of the name after the event is gone: the
                 // user's roles as the event gave them, and a keyed hash of the name (never the name)
-                st.execute("ALTER TABLE erasure_request ADD COLUMN IF NOT EXISTS roles text");
-                st.execute("ALTER TABLE erasure_request ADD COLUMN IF NOT EXISTS name_fingerprint text");
-                st.execute("CREATE INDEX IF NOT EXISTS erasure_request_by_finish ON erasure_request (finished_at)");
+                addColumn(c, "erasure_request", "roles", "text");
+                addColumn(c, "erasure_request", "name_fingerprint", "text");
+                createIndex(c, "erasure_request_by_finish", "erasure_request (finished_at)");
                 // the key of the name fingerprints when erasure.pii.hash-secret is not set, made once for all instances
                 st.execute("CREATE TABLE IF NOT EXISTS erasure_secret (name text PRIMARY KEY, secret bytea NOT NULL)");
                 // reconciliation runs: one at a time (an advisory lock), each covering a window of finished requests
@@ -125,6 +125,40 @@ public class ErasureLedger {
     }
 
     /**
+     * Adds a column the table lacks. Only then: {@code ADD COLUMN IF NOT EXISTS} takes the table's exclusive lock even
+     * when the column is there, and an instance starting beside running ones would block their ledger work, or
+     * deadlock with a query reading two ledger tables (seen in ScaleOutAndCrashIT).
+     */
+    private static void addColumn(Connection c, String table, String column, String definition) throws SQLException {
+        if (!exists(c, "SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass(?) AND attname = ? AND NOT attisdropped",
+                table, column)) {
+            try (var st = c.createStatement()) {
+                st.execute("ALTER TABLE " + table + " ADD COLUMN IF NOT EXISTS " + column + " " + definition);
+            }
+        }
+    }
+
+    /** Creates an index that is missing; as {@link #addColumn}, {@code CREATE INDEX IF NOT EXISTS} locks the table first. */
+    private static void createIndex(Connection c, String index, String on) throws SQLException {
+        if (!exists(c, "SELECT 1 WHERE to_regclass(?) IS NOT NULL", index)) {
+            try (var st = c.createStatement()) {
+                st.execute("CREATE INDEX IF NOT EXISTS " + index + " ON " + on);
+            }
+        }
+    }
+
+    private static boolean exists(Connection c, String query, String... params) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(query)) {
+            for (int i = 0; i < params.length; i++) {
+                ps.setString(i + 1, params[i]);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    /**
      * Creates the tables of Camel's JDBC aggregation repository {@code name} (open batches) and {@code name_completed}
      * (batches handed on but not yet confirmed), in the layout JdbcAggregationRepository reads and writes, with the
      * time each batch was opened and handed on (which {@code SqlBatchRepository} reads).
@@ -143,9 +177,9 @@ public class ErasureLedger {
                             + " (id varchar(255) PRIMARY KEY, exchange bytea NOT NULL, version bigint NOT NULL)");
                 }
                 // when a batch was opened: another instance's batch open for longer than the recovery interval is taken over
-                st.execute("ALTER TABLE " + name + " ADD COLUMN IF NOT EXISTS created_at timestamptz NOT NULL DEFAULT now()");
+                addColumn(c, name, "created_at", "timestamptz NOT NULL DEFAULT now()");
                 // when a batch was handed on (or recovered): only batches older than the recovery interval are recovered
-                st.execute("ALTER TABLE " + name + "_completed ADD COLUMN IF NOT EXISTS handed_on timestamptz NOT NULL DEFAULT now()");
+                addColumn(c, name + "_completed", "handed_on", "timestamptz NOT NULL DEFAULT now()");
             }
             c.commit();
             return null;
