@@ -144,6 +144,8 @@ public final class Benchmark {
             Map<String, Double> background = ProcessCpu.background(QUIET_SECONDS);
             Map<String, Double> cpu = ProcessCpu.now();
             Map<String, Double> jit = ProcessCpu.jitNow();
+            Map<String, Double> cassandra = StoreRequests.cassandra();
+            Map<String, Double> index = StoreRequests.elasticsearch(servers);
             long start = System.nanoTime();
             long records = baseline.erase(owners, TABLE);
             double seconds = (System.nanoTime() - start) / 1e9;
@@ -151,7 +153,9 @@ public final class Benchmark {
                     sameGuarantees ? " with the same guarantees" : "", owners.size(), records, seconds);
             return Map.of("seconds", seconds, "records", records, "usersPerSecond", owners.size() / seconds,
                     "recordsPerSecond", records / seconds, "cpuMillisPerUser", ProcessCpu.perUserSince(cpu, owners.size()),
-                    "jitCpuMillisPerUser", ProcessCpu.jitPerUserSince(jit, owners.size()), "backgroundCpuPercent", background);
+                    "jitCpuMillisPerUser", ProcessCpu.jitPerUserSince(jit, owners.size()), "backgroundCpuPercent", background,
+                    "cassandraRequestsPerUser", StoreRequests.perUser(cassandra, StoreRequests.cassandra(), owners.size()),
+                    "elasticsearchRequestsPerUser", StoreRequests.perUser(index, StoreRequests.elasticsearch(servers), owners.size()));
         }
     }
 
@@ -195,6 +199,8 @@ public final class Benchmark {
             Map<String, Double> background = ProcessCpu.background(QUIET_SECONDS);
             Map<String, Double> cpu = ProcessCpu.now();
             Map<String, Double> jit = ProcessCpu.jitNow();
+            Map<String, Double> cassandra = StoreRequests.cassandra();
+            Map<String, Double> index = StoreRequests.elasticsearch(servers);
             long start = System.nanoTime();
             Timestamp since = databaseNow(progress);
             publish(events, topic, owners);
@@ -221,6 +227,8 @@ public final class Benchmark {
             double seconds = (System.nanoTime() - start) / 1e9;
             Map<String, Double> cpuPerUser = ProcessCpu.perUserSince(cpu, owners.size());
             Map<String, Double> jitPerUser = ProcessCpu.jitPerUserSince(jit, owners.size());
+            Map<String, Double> cassandraPerUser = StoreRequests.perUser(cassandra, StoreRequests.cassandra(), owners.size());
+            Map<String, Double> indexPerUser = StoreRequests.perUser(index, StoreRequests.elasticsearch(servers), owners.size());
             peakHeap = Math.max(peakHeap, heapUsed(management));
             Map<String, Object> measured = new LinkedHashMap<>();
             measured.put("seconds", seconds);
@@ -234,6 +242,8 @@ public final class Benchmark {
             measured.put("cpuMillisPerUser", cpuPerUser);
             measured.put("jitCpuMillisPerUser", jitPerUser);
             measured.put("backgroundCpuPercent", background);
+            measured.put("cassandraRequestsPerUser", cassandraPerUser);
+            measured.put("elasticsearchRequestsPerUser", indexPerUser);
             measured.put("routeSeconds", routeTimes(management));
             measured.put("warmup", Map.of("users", warmupOwners.size(), "seconds", warmupSeconds,
                     "usersPerSecond", warmupOwners.size() / warmupSeconds));
@@ -426,6 +436,8 @@ public final class Benchmark {
         printByRole("CPU per user (ms)", "cpuMillisPerUser", true, runtime, baseline, guarded);
         printByRole("Of which JIT compilation (ms per user; the compiler threads of each JVM)", "jitCpuMillisPerUser", true,
                 runtime, baseline, guarded);
+        printByRole("Asked of Cassandra per user (its own metrics)", "cassandraRequestsPerUser", false, "%7.2f", runtime, baseline, guarded);
+        printByRole("Asked of Elasticsearch per user (its index statistics)", "elasticsearchRequestsPerUser", false, "%7.2f", runtime, baseline, guarded);
         printByRole("Background CPU just before each side, % of one core", "backgroundCpuPercent", false, runtime, baseline, guarded);
         System.out.println("Time per route (seconds summed over exchanges, exchanges):");
         ((Map<String, Map<String, Double>>) runtime.get("routeSeconds")).entrySet().stream()
@@ -438,14 +450,20 @@ public final class Benchmark {
     @SuppressWarnings("unchecked")
     private static void printByRole(String title, String key, boolean total, Map<String, Object> runtime,
             Map<String, Object> baseline, Map<String, Object> guarded) {
+        printByRole(title, key, total, "%7.1f", runtime, baseline, guarded);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void printByRole(String title, String key, boolean total, String figure, Map<String, Object> runtime,
+            Map<String, Object> baseline, Map<String, Object> guarded) {
+        String line = "  %-40s " + figure + " | " + figure + " | " + figure + "%n";
         System.out.println(title + ", runtime | baseline | baseline with the same guarantees:");
         Map<String, Double> r = (Map<String, Double>) runtime.get(key);
         Map<String, Double> b = (Map<String, Double>) baseline.get(key);
         Map<String, Double> g = (Map<String, Double>) guarded.get(key);
-        r.forEach((role, figure) -> System.out.printf("  %-40s %7.1f | %7.1f | %7.1f%n", role, figure, b.getOrDefault(role, 0.0),
-                g.getOrDefault(role, 0.0)));
+        r.forEach((role, value) -> System.out.printf(line, role, value, b.getOrDefault(role, 0.0), g.getOrDefault(role, 0.0)));
         if (total) {
-            System.out.printf("  %-40s %7.1f | %7.1f | %7.1f%n", "all", sum(r), sum(b), sum(g));
+            System.out.printf(line, "all", sum(r), sum(b), sum(g));
         }
     }
 

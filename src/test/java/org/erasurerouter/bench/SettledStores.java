@@ -37,17 +37,9 @@ final class SettledStores {
         }
     }
 
-    /** Through Cassandra's StorageService MBean, over a local JMX agent started in its JVM by the attach API. */
+    /** Through Cassandra's StorageService MBean. */
     private static void compactCassandra() throws Exception {
-        VirtualMachine vm = VirtualMachine.attach(Long.toString(ProcessCpu.pidOf("org.apache.cassandra.service.CassandraDaemon")));
-        String address;
-        try {
-            address = vm.startLocalManagementAgent();
-        } finally {
-            vm.detach();
-        }
-        try (JMXConnector jmx = JMXConnectorFactory.connect(new JMXServiceURL(address))) {
-            MBeanServerConnection beans = jmx.getMBeanServerConnection();
+        withCassandra(beans -> {
             ObjectName storage = new ObjectName("org.apache.cassandra.db:type=StorageService");
             for (String table : TABLES) {
                 String[] keyspaceAndTable = table.split("\\.");
@@ -57,6 +49,25 @@ final class SettledStores {
                 beans.invoke(storage, "forceKeyspaceCompaction", new Object[] {false, keyspaceAndTable[0], tables},
                         new String[] {boolean.class.getName(), String.class.getName(), String[].class.getName()});
             }
+            return null;
+        });
+    }
+
+    interface Jmx<T> {
+        T apply(MBeanServerConnection beans) throws Exception;
+    }
+
+    /** Over a local JMX agent started in Cassandra's JVM by the attach API. */
+    static <T> T withCassandra(Jmx<T> work) throws Exception {
+        VirtualMachine vm = VirtualMachine.attach(Long.toString(ProcessCpu.pidOf("org.apache.cassandra.service.CassandraDaemon")));
+        String address;
+        try {
+            address = vm.startLocalManagementAgent();
+        } finally {
+            vm.detach();
+        }
+        try (JMXConnector jmx = JMXConnectorFactory.connect(new JMXServiceURL(address))) {
+            return work.apply(jmx.getMBeanServerConnection());
         }
     }
 }

@@ -1,0 +1,75 @@
+package org.erasurerouter.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.Map;
+import java.util.TreeMap;
+import javax.management.ObjectName;
+import org.erasurerouter.servers.RealServers;
+
+/**
+ * What each side of a run asked of Cassandra and Elasticsearch, counted by the servers themselves: with the CPU each
+ * server used, it tells a side that asks more from one that pays more for the same requests.
+ */
+final class StoreRequests {
+    /** By what it counts: each metric's MBean under org.apache.cassandra.metrics. */
+    private static final Map<String, String> CASSANDRA_COUNTS = Map.of(
+            "statements, prepared", "type=CQL,name=PreparedStatementsExecuted",
+            "statements, not prepared", "type=CQL,name=RegularStatementsExecuted",
+            "coordinator reads (a partition each)", "type=ClientRequest,scope=Read,name=Latency",
+            "coordinator writes (a partition each)", "type=ClientRequest,scope=Write,name=Latency",
+            "coordinator lightweight transactions", "type=ClientRequest,scope=CASWrite,name=Latency",
+            "hierarchy partitions read", "type=Table,keyspace=hierarchy_store,scope=content_hierarchy,name=ReadLatency",
+            "hierarchy partitions written", "type=Table,keyspace=hierarchy_store,scope=content_hierarchy,name=WriteLatency",
+            "paxos partitions read", "type=Table,keyspace=system,scope=paxos,name=ReadLatency",
+            "paxos partitions written", "type=Table,keyspace=system,scope=paxos,name=WriteLatency");
+
+    private StoreRequests() {
+    }
+
+    /**
+     * What Cassandra was asked so far, from its own metrics: statements executed, requests its coordinator served by
+     * kind, and partitions read and written in the hierarchy table and in Paxos' state. Two readings bracket a side.
+     */
+    static Map<String, Double> cassandra() throws Exception {
+        return SettledStores.withCassandra(beans -> {
+            Map<String, Double> counts = new TreeMap<>();
+            for (Map.Entry<String, String> metric : CASSANDRA_COUNTS.entrySet()) {
+                ObjectName name = new ObjectName("org.apache.cassandra.metrics:" + metric.getValue());
+                if (beans.isRegistered(name)) {
+                    counts.put(metric.getKey(), ((Number) beans.getAttribute(name, "Count")).doubleValue());
+                }
+            }
+            return counts;
+        });
+    }
+
+    /**
+     * What the index was asked so far, from its own statistics: searches, scrolls, real-time gets (an update's read
+     * included), documents written, refreshes. Counts only: its times are elapsed, not CPU, and grow with the load.
+     */
+    static Map<String, Double> elasticsearch(RealServers servers) throws Exception {
+        HttpResponse<String> answer = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create(servers.elasticsearchUrl() + "/compositesearch/_stats/search,get,indexing,refresh")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        JsonNode total = new ObjectMapper().readTree(answer.body()).path("_all").path("total");
+        Map<String, Double> counts = new TreeMap<>();
+        counts.put("searches", total.path("search").path("query_total").asDouble());
+        counts.put("scrolls", total.path("search").path("scroll_total").asDouble());
+        counts.put("gets", total.path("get").path("total").asDouble());
+        counts.put("documents written", total.path("indexing").path("index_total").asDouble());
+        counts.put("refreshes", total.path("refresh").path("total").asDouble());
+        return counts;
+    }
+
+    /** Per user, each count's growth from {@code before} to {@code after}. */
+    static Map<String, Double> perUser(Map<String, Double> before, Map<String, Double> after, int users) {
+        Map<String, Double> perUser = new TreeMap<>();
+        after.forEach((metric, count) -> perUser.put(metric, (count - before.getOrDefault(metric, 0.0)) / users));
+        return perUser;
+    }
+}
