@@ -147,14 +147,9 @@ public class ErasureLedger {
         }
     }
 
-    private static boolean exists(Connection c, String query, String... params) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(query)) {
-            for (int i = 0; i < params.length; i++) {
-                ps.setString(i + 1, params[i]);
-            }
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next();
-            }
+    private static boolean exists(Connection c, String query, Object... params) throws SQLException {
+        try (PreparedStatement ps = prepare(c, query, params); ResultSet rs = ps.executeQuery()) {
+            return rs.next();
         }
     }
 
@@ -624,10 +619,7 @@ public class ErasureLedger {
 
     private void update(String sql, Object... params) {
         run(c -> {
-            try (PreparedStatement ps = c.prepareStatement(sql)) {
-                for (int i = 0; i < params.length; i++) {
-                    ps.setObject(i + 1, params[i]);
-                }
+            try (PreparedStatement ps = prepare(c, sql, params)) {
                 return ps.executeUpdate();
             }
         });
@@ -635,10 +627,7 @@ public class ErasureLedger {
 
     private <T> List<T> query(String sql, Row<T> row, Object... params) {
         return run(c -> {
-            try (PreparedStatement ps = c.prepareStatement(sql)) {
-                for (int i = 0; i < params.length; i++) {
-                    ps.setObject(i + 1, params[i]);
-                }
+            try (PreparedStatement ps = prepare(c, sql, params)) {
                 List<T> out = new ArrayList<>();
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
@@ -648,6 +637,20 @@ public class ErasureLedger {
                 return out;
             }
         });
+    }
+
+    /** {@code sql} prepared on {@code c} with {@code params} bound in order. */
+    private static PreparedStatement prepare(Connection c, String sql, Object... params) throws SQLException {
+        PreparedStatement ps = c.prepareStatement(sql);
+        try {
+            for (int i = 0; i < params.length; i++) {
+                ps.setObject(i + 1, params[i]);
+            }
+            return ps;
+        } catch (SQLException e) {
+            ps.close();
+            throw e;
+        }
     }
 
     /** The ledger database failed; the message carries the SQL state, never a value. */
