@@ -447,7 +447,6 @@ public final class Benchmark {
     }
 
     /** One figure per process role, for the three sides side by side (and their sum, if {@code total}). */
-    @SuppressWarnings("unchecked")
     private static void printByRole(String title, String key, boolean total, Map<String, Object> runtime,
             Map<String, Object> baseline, Map<String, Object> guarded) {
         printByRole(title, key, total, "%7.1f", runtime, baseline, guarded);

@@ -39,10 +39,9 @@ final class StoreRequests {
         return SettledStores.withCassandra(beans -> {
             Map<String, Double> counts = new TreeMap<>();
             for (Map.Entry<String, String> metric : CASSANDRA_COUNTS.entrySet()) {
+                // a metric missing here fails the run rather than leaving its row out of the table
                 ObjectName name = new ObjectName("org.apache.cassandra.metrics:" + metric.getValue());
-                if (beans.isRegistered(name)) {
-                    counts.put(metric.getKey(), ((Number) beans.getAttribute(name, "Count")).doubleValue());
-                }
+                counts.put(metric.getKey(), ((Number) beans.getAttribute(name, "Count")).doubleValue());
             }
             return counts;
         });
@@ -56,6 +55,9 @@ final class StoreRequests {
         HttpResponse<String> answer = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                 URI.create(servers.elasticsearchUrl() + "/compositesearch/_stats/search,get,indexing,refresh")).build(),
                 HttpResponse.BodyHandlers.ofString());
+        if (answer.statusCode() != 200) {
+            throw new IllegalStateException("Elasticsearch answered " + answer.statusCode() + " to its index statistics");
+        }
         JsonNode total = new ObjectMapper().readTree(answer.body()).path("_all").path("total");
         Map<String, Double> counts = new TreeMap<>();
         counts.put("searches", total.path("search").path("query_total").asDouble());
