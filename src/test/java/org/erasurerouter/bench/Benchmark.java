@@ -19,11 +19,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
+import javax.management.MBeanServerConnection;
+import javax.management.ObjectName;
+import javax.management.openmbean.CompositeData;
+import javax.management.remote.JMXConnector;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.erasurerouter.DeletionEvents;
-import org.erasurerouter.Management;
 import org.erasurerouter.RunningRouter;
 import org.erasurerouter.SunbirdContent;
 import org.erasurerouter.SunbirdContent.Owner;
@@ -180,8 +183,9 @@ public final class Benchmark {
         settings.put("jvm.heap", System.getProperty("bench.heap", "-Xmx1g"));
         settings.putAll(overrides());
         Process child = RunningRouter.startChild(settings, tag);
-        try (DeletionEvents events = DeletionEvents.producer(); Connection progress = sql()) {
-            awaitReady(management, child);
+        try (DeletionEvents events = DeletionEvents.producer(); Connection progress = sql();
+             JMXConnector jmx = jmxOnceReady(management, child)) {
+            MBeanServerConnection heap = jmx.getMBeanServerConnection();
             long warmupStart = System.nanoTime();
             Timestamp warmupSince = databaseNow(progress);
             publish(events, topic, warmupOwners);
@@ -211,7 +215,7 @@ public final class Benchmark {
                 if (!child.isAlive()) {
                     throw new IllegalStateException("the runtime died; see target/child-runtimes/" + tag + ".log");
                 }
-                peakHeap = Math.max(peakHeap, heapUsed(management));
+                peakHeap = Math.max(peakHeap, heapUsed(heap));
                 if (System.nanoTime() - lastReport > 10e9) {
                     // how much of a core the runtime's JIT compiler still takes: near 0 once it is warm
                     Map<String, Double> jitNow = ProcessCpu.jitNow();
@@ -229,7 +233,7 @@ public final class Benchmark {
             Map<String, Double> jitPerUser = ProcessCpu.jitPerUserSince(jit, owners.size());
             Map<String, Double> cassandraPerUser = StoreRequests.perUser(cassandra, StoreRequests.cassandra(), owners.size());
             Map<String, Double> indexPerUser = StoreRequests.perUser(index, StoreRequests.elasticsearch(servers), owners.size());
-            peakHeap = Math.max(peakHeap, heapUsed(management));
+            peakHeap = Math.max(peakHeap, heapUsed(heap));
             Map<String, Object> measured = new LinkedHashMap<>();
             measured.put("seconds", seconds);
             measured.put("usersPerSecond", owners.size() / seconds);
@@ -385,12 +389,17 @@ public final class Benchmark {
         }
     }
 
-    private long heapUsed(int management) {
-        try {
-            return (long) Management.sample(get(management, "/observe/metrics").body(), "jvm_memory_used_bytes", "area=\"heap\"");
-        } catch (Exception e) {
-            return 0;
-        }
+    /**
+     * The runtime's JMX, once it is ready; its heap is read there, cheaply: scraping the metrics page for it twice a
+     * second cost the runtime 2-4 % of a core, charged to its side.
+     */
+    private JMXConnector jmxOnceReady(int management, Process child) throws Exception {
+        awaitReady(management, child);
+        return LocalJmx.connect(child.pid());
+    }
+
+    private static long heapUsed(MBeanServerConnection runtime) throws Exception {
+        return (long) ((CompositeData) runtime.getAttribute(new ObjectName("java.lang:type=Memory"), "HeapMemoryUsage")).get("used");
     }
 
     /** Time spent in each route (Camel's route policy timers): where the time goes, per store and per step. */

@@ -1,15 +1,10 @@
 package org.erasurerouter.bench;
 
-import com.sun.tools.attach.VirtualMachine;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import javax.management.MBeanServerConnection;
 import javax.management.ObjectName;
-import javax.management.remote.JMXConnector;
-import javax.management.remote.JMXConnectorFactory;
-import javax.management.remote.JMXServiceURL;
 import org.erasurerouter.servers.RealServers;
 
 /**
@@ -39,7 +34,7 @@ final class SettledStores {
 
     /** Through Cassandra's StorageService MBean. */
     private static void compactCassandra() throws Exception {
-        withCassandra(beans -> {
+        LocalJmx.withCassandra(beans -> {
             ObjectName storage = new ObjectName("org.apache.cassandra.db:type=StorageService");
             for (String table : TABLES) {
                 String[] keyspaceAndTable = table.split("\\.");
@@ -51,23 +46,5 @@ final class SettledStores {
             }
             return null;
         });
-    }
-
-    interface Jmx<T> {
-        T apply(MBeanServerConnection beans) throws Exception;
-    }
-
-    /** Over a local JMX agent started in Cassandra's JVM by the attach API. */
-    static <T> T withCassandra(Jmx<T> work) throws Exception {
-        VirtualMachine vm = VirtualMachine.attach(Long.toString(ProcessCpu.pidOf("org.apache.cassandra.service.CassandraDaemon")));
-        String address;
-        try {
-            address = vm.startLocalManagementAgent();
-        } finally {
-            vm.detach();
-        }
-        try (JMXConnector jmx = JMXConnectorFactory.connect(new JMXServiceURL(address))) {
-            return work.apply(jmx.getMBeanServerConnection());
-        }
     }
 }

@@ -36,7 +36,7 @@ final class StoreRequests {
      * kind, and partitions read and written in the hierarchy table and in Paxos' state. Two readings bracket a side.
      */
     static Map<String, Double> cassandra() throws Exception {
-        return SettledStores.withCassandra(beans -> {
+        return LocalJmx.withCassandra(beans -> {
             Map<String, Double> counts = new TreeMap<>();
             for (Map.Entry<String, String> metric : CASSANDRA_COUNTS.entrySet()) {
                 // a metric missing here fails the run rather than leaving its row out of the table
