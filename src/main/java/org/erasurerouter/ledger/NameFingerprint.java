@@ -16,6 +16,11 @@ public final class NameFingerprint {
     private static final String HMAC = "HmacSHA256";
 
     private final SecretKeySpec key;
+    /**
+     * One keyed MAC per thread: looking the algorithm up and keying it for every text was most of the work, and
+     * masking fingerprints every array element it meets.
+     */
+    private final ThreadLocal<Mac> macs = ThreadLocal.withInitial(this::keyedMac);
 
     /** @throws IllegalArgumentException when the key is empty */
     public NameFingerprint(byte[] key) {
@@ -32,10 +37,15 @@ public final class NameFingerprint {
 
     /** The HMAC-SHA-256 of any text's UTF-8 bytes, as 64 lower-case hex digits (also what the hash strategy writes). */
     public String hex(String text) {
+        // doFinal leaves the MAC keyed and reset for the next text
+        return HexFormat.of().formatHex(macs.get().doFinal(text.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private Mac keyedMac() {
         try {
             Mac mac = Mac.getInstance(HMAC);
             mac.init(key);
-            return HexFormat.of().formatHex(mac.doFinal(text.getBytes(StandardCharsets.UTF_8)));
+            return mac;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("could not compute " + HMAC, e);
         }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
 class NameFingerprintTest {
@@ -34,6 +35,15 @@ class NameFingerprintTest {
         assertFalse(isAda.test("ada lovelace"));
         assertFalse(isAda.test("Ada Lovelace "));
         assertFalse(fingerprints.matcher(null).test("Ada Lovelace"));
+    }
+
+    @Test
+    void givesEachTextTheSameFingerprintWhateverWasFingerprintedBeforeAndOnWhicheverThread() throws Exception {
+        String ada = fingerprints.of("Ada Lovelace");
+        fingerprints.of("Grace Hopper");
+        assertEquals(ada, fingerprints.of("Ada Lovelace"));
+        assertEquals(ada, CompletableFuture.supplyAsync(() -> fingerprints.of("Ada Lovelace")).get());
+        assertNotEquals(ada, fingerprints.of("Grace Hopper"));
     }
 
     @Test
