@@ -89,7 +89,10 @@ public class ErasureLedger {
                           PRIMARY KEY (request_id, store))""");
                 // null until the store's writes are re-read; 0 proves no target field kept the user's data
                 addColumn(c, "erasure_store", "copies_left", "int");
-                createIndex(c, "erasure_store_by_status", "erasure_store (status)");
+                // a store row changes status three or four times in a request's life: with no index on its status and
+                // room left on each page, PostgreSQL rewrites it in place (a HOT update) instead of adding index entries
+                dropIndex(c, "erasure_store_by_status");
+                setStorage(c, "erasure_store", "fillfactor=70");
                 // the batch that carried out a batched store's work (the jdbc store), for tracing a row to its statement
                 addColumn(c, "erasure_store", "batch_id", "text");
                 // for the assets report and for finding array copies of the name after the event is gone: the
@@ -143,6 +146,25 @@ public class ErasureLedger {
         if (!exists(c, "SELECT 1 WHERE to_regclass(?) IS NOT NULL", index)) {
             try (var st = c.createStatement()) {
                 st.execute("CREATE INDEX IF NOT EXISTS " + index + " ON " + on);
+            }
+        }
+    }
+
+    /** Drops an index that is there; as {@link #addColumn}, only then. */
+    private static void dropIndex(Connection c, String index) throws SQLException {
+        if (exists(c, "SELECT 1 WHERE to_regclass(?) IS NOT NULL", index)) {
+            try (var st = c.createStatement()) {
+                st.execute("DROP INDEX IF EXISTS " + index);
+            }
+        }
+    }
+
+    /** Sets a storage parameter ({@code name=value}) the table lacks; as {@link #addColumn}, only then. */
+    private static void setStorage(Connection c, String table, String parameter) throws SQLException {
+        if (!exists(c, "SELECT 1 FROM pg_class WHERE oid = to_regclass(?) AND ? = ANY (coalesce(reloptions, '{}'))",
+                table, parameter)) {
+            try (var st = c.createStatement()) {
+                st.execute("ALTER TABLE " + table + " SET (" + parameter + ")");
             }
         }
     }
