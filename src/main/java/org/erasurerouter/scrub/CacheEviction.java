@@ -1,6 +1,5 @@
 package org.erasurerouter.scrub;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -10,6 +9,9 @@ import java.util.Map;
 import java.util.Set;
 import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.Response;
 
 /**
  * Evicts the cache entries of assets: their metadata ({@code <identifier>}) and hierarchy ({@code
@@ -54,7 +56,7 @@ public class CacheEviction {
     }
 
     /**
-     * Deletes the keys of a batch's members, one DEL per key in one pipeline, and counts each key that existed for
+     * Deletes the keys of a batch's members, one DEL per key in one pipeline of the driver's, and counts each key that existed for
      * every member whose assets it may hold ({@code batch}'s touched counts); answers how many existed.
      */
     public int evict(Map<String, List<String>> keysByMember, AssetRewrite batch) {
@@ -62,15 +64,18 @@ public class CacheEviction {
         if (keys.isEmpty()) {
             return 0;
         }
-        List<Object> deleted = redis.executePipelined((RedisCallback<Object>) connection -> {
-            for (String key : keys) {
-                connection.keyCommands().del(key.getBytes(StandardCharsets.UTF_8));
+        List<Long> deleted = redis.execute((RedisCallback<List<Long>>) connection -> {
+            // the driver's own pipeline: Spring Data Redis pipelining over Jedis builds a proxy for every command,
+            // which was 6 % of the runtime's CPU in a profile of the benchmark
+            try (Pipeline pipeline = ((Jedis) connection.getNativeConnection()).pipelined()) {
+                List<Response<Long>> answers = keys.stream().map(pipeline::del).toList();
+                pipeline.sync();
+                return answers.stream().map(Response::get).toList();
             }
-            return null;
         });
         Set<String> existed = new HashSet<>();
         for (int i = 0; i < keys.size(); i++) {
-            if (deleted.get(i) instanceof Long removed && removed > 0) {
+            if (deleted.get(i) > 0) {
                 existed.add(keys.get(i));
             }
         }
