@@ -46,7 +46,7 @@ public final class AssetRewrite {
     private final Set<String> identifiers;
     private final FieldRewriter names;
     private final FieldRewriter owner;
-    private final Map<Object, Object> lookups = new ConcurrentHashMap<>();
+    private final Map<Object, Object> lookups;
     /** A batch's members by request id, in order; empty for one request. */
     private final Map<String, AssetRewrite> members;
     /** A batch's members (request ids) by each user id they own assets under. */
@@ -63,12 +63,14 @@ public final class AssetRewrite {
 
     private AssetRewrite(String userId, Predicate<String> isName, List<String> owners, List<String> searchKeys,
                          Set<String> identifiers, FieldRewriter names, FieldRewriter owner) {
-        this(userId, isName, owners, searchKeys, identifiers, names, owner, Map.of());
+        this(userId, isName, owners, searchKeys, identifiers, names, owner, Map.of(), new ConcurrentHashMap<>());
     }
 
     private AssetRewrite(String userId, Predicate<String> isName, List<String> owners, List<String> searchKeys,
-                         Set<String> identifiers, FieldRewriter names, FieldRewriter owner, Map<String, AssetRewrite> members) {
+                         Set<String> identifiers, FieldRewriter names, FieldRewriter owner, Map<String, AssetRewrite> members,
+                         Map<Object, Object> lookups) {
         this.members = members;
+        this.lookups = lookups;
         this.order = List.copyOf(members.keySet());
         for (int i = 0; i < order.size(); i++) {
             position.put(order.get(i), i);
@@ -122,6 +124,14 @@ public final class AssetRewrite {
      * in order (so two members' changes to one field compose). Its user is null.
      */
     public static AssetRewrite batch(Map<String, AssetRewrite> members) {
+        return batch(members, new ConcurrentHashMap<>());
+    }
+
+    /**
+     * As {@link #batch(Map)}, remembering its graph lookups in {@code lookups}: the passes of one batch in its
+     * several stores, built apart, share what they ask the graph through it (see {@link #remembered}).
+     */
+    public static AssetRewrite batch(Map<String, AssetRewrite> members, Map<Object, Object> lookups) {
         Set<String> owners = new LinkedHashSet<>();
         Set<String> searchKeys = new LinkedHashSet<>();
         Set<String> identifiers = new LinkedHashSet<>();
@@ -133,7 +143,8 @@ public final class AssetRewrite {
             everyAsset |= member.identifiers.isEmpty();
         }
         return new AssetRewrite(null, null, List.copyOf(owners), List.copyOf(searchKeys),
-                everyAsset ? Set.of() : Set.copyOf(identifiers), null, null, java.util.Collections.unmodifiableMap(new LinkedHashMap<>(members)));
+                everyAsset ? Set.of() : Set.copyOf(identifiers), null, null, java.util.Collections.unmodifiableMap(new LinkedHashMap<>(members)),
+                lookups);
     }
 
     /**
@@ -340,7 +351,7 @@ public final class AssetRewrite {
 
     /**
      * The answer to a graph lookup this request made before, else {@code lookup}'s, remembered: the stores of a request
-     * run side by side and ask the graph the same questions (the request's first page of assets, the collections
+     * run side by side and ask the graph the same questions (the request's pages of assets, the collections
      * containing them), so each is asked once; a caller asking while another's lookup runs waits for its answer. A
      * failed lookup is not remembered, so a retry asks again; a replay builds a new rewrite and asks afresh. At most
      * {@value #REMEMBERED} answers are kept, so a request with many pages stays in bounded memory.

@@ -3,6 +3,7 @@ package org.erasurerouter.scrub;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.erasurerouter.intake.ErasureRequest;
 import org.erasurerouter.ledger.NameFingerprint;
 
@@ -40,11 +41,26 @@ public class AssetRewrites {
 
     /** The rewrite of a batch of requests as one store pass (see {@link AssetRewrite#batch}). */
     public AssetRewrite batch(List<ErasureRequest> requests) {
+        return batch(requests, new ConcurrentHashMap<>());
+    }
+
+    /**
+     * As {@link #batch(List)}, sharing its graph lookups with the other passes of the same batch built with the same
+     * {@code lookupsByMembers} ({@link #sharedLookups}; none: nothing shared) whose requests are the same: each store of a batch builds its
+     * own pass, and they ask the graph the same questions (the assets' pages, the collections containing them).
+     */
+    public AssetRewrite batch(List<ErasureRequest> requests, Map<List<String>, Map<Object, Object>> lookupsByMembers) {
         Map<String, AssetRewrite> members = new LinkedHashMap<>();
         for (ErasureRequest request : requests) {
             members.put(request.requestId(), ErasureRequest.OWNERSHIP_TRANSFER.equals(request.action())
                     ? transfer(request) : erasure(request));
         }
-        return AssetRewrite.batch(members);
+        return AssetRewrite.batch(members, lookupsByMembers == null ? new ConcurrentHashMap<>()
+                : lookupsByMembers.computeIfAbsent(List.copyOf(members.keySet()), ids -> new ConcurrentHashMap<>()));
+    }
+
+    /** Where the passes of one batch in its stores remember their graph lookups, by their requests. */
+    public Map<List<String>, Map<Object, Object>> sharedLookups() {
+        return new ConcurrentHashMap<>();
     }
 }

@@ -74,8 +74,8 @@ public class GraphAssets {
             Map<String, Object> page = new java.util.HashMap<>(params);
             page.put("after", after);
             java.util.function.Supplier<List<String>> ids = () -> List.copyOf(read(cypher, page, r -> r.get("id").asString()));
-            // the first page is what every store of the request asks for first (most requests have only that one)
-            return after.isEmpty() ? rewrite.remembered(List.of("assets", skipStatuses), ids) : ids.get();
+            // every store of the request (or of the batch) asks for the same pages: each is read once
+            return rewrite.remembered(List.of("assets", skipStatuses, after), ids);
         }, id -> id, pageSize);
     }
 

@@ -184,6 +184,21 @@ class AssetRewriteTest {
     }
 
     @Test
+    void thePassesOfOneBatchInItsStoresAskTheGraphOnceForWhatTheyShare() {
+        var shared = REWRITES.sharedLookups();
+        List<ErasureRequest> requests = List.of(deletion(), deletionOf("r9", "u-pub", "Grace Hopper"));
+        java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.function.Supplier<List<String>> lookup = () -> List.of("do_" + asked.incrementAndGet());
+        assertEquals(List.of("do_1"), REWRITES.batch(requests, shared).remembered(List.of("assets", "", ""), lookup));
+        assertEquals(List.of("do_1"), REWRITES.batch(requests, shared).remembered(List.of("assets", "", ""), lookup),
+                "another store's pass over the same requests");
+        assertEquals(List.of("do_2"), REWRITES.batch(List.of(deletion()), shared).remembered(List.of("assets", "", ""), lookup),
+                "a store still open for fewer of the requests asks for its own");
+        assertEquals(List.of("do_3"), REWRITES.batch(requests).remembered(List.of("assets", "", ""), lookup),
+                "a pass that shares nothing asks afresh");
+    }
+
+    @Test
     void asksAgainAfterAFailedLookupAndKeepsOnlyAFewAnswers() {
         AssetRewrite erasure = REWRITES.erasure(deletion());
         assertThrows(IllegalStateException.class, () -> erasure.remembered("assets", () -> {
