@@ -88,10 +88,16 @@ public class GraphAssets {
         return withContainers(identifiers, skipStatuses, null);
     }
 
-    /** As {@link #withContainers(List, String)}, the answer shared by the stores of {@code rewrite}'s request. */
+    /** As {@link #withContainers(List, String)}, the graph asked once by the stores of {@code rewrite}'s request. */
     public List<String> withContainers(List<String> identifiers, String skipStatuses, AssetRewrite rewrite) {
-        return rewrite == null ? containing(identifiers, skipStatuses)
-                : rewrite.remembered(List.of("containers", skipStatuses, identifiers), () -> containing(identifiers, skipStatuses));
+        Set<String> all = new LinkedHashSet<>();
+        for (String each : identifiers) {
+            addWithDraft(all, each);
+        }
+        for (String[] pair : containerPairs(identifiers, skipStatuses, rewrite)) {
+            addWithDraft(all, pair[1]);
+        }
+        return List.copyOf(all);
     }
 
     /**
@@ -103,11 +109,8 @@ public class GraphAssets {
     public Map<String, Set<String>> cachedUnder(List<String> identifiers, String skipStatuses, AssetRewrite batch) {
         Map<String, Set<String>> byMember = new java.util.LinkedHashMap<>();
         Map<String, List<String>> containers = new java.util.HashMap<>();
-        for (Record pair : read(containersOf("child." + id + " AS child, n." + id + " AS container"),
-                Map.of("ids", identifiers, "skip", List.copyOf(AssetRewrite.statuses(skipStatuses))), r -> r)) {
-            if (!pair.get("container").isNull()) {
-                containers.computeIfAbsent(pair.get("child").asString(), c -> new ArrayList<>()).add(pair.get("container").asString());
-            }
+        for (String[] pair : containerPairs(identifiers, skipStatuses, batch)) {
+            containers.computeIfAbsent(pair[0], c -> new ArrayList<>()).add(pair[1]);
         }
         for (Record asset : read(readPage(), Map.of("ids", identifiers, "fields", List.copyOf(batch.fieldsRead())), r -> r)) {
             String identifier = asset.get("id").asString(null);
@@ -125,26 +128,19 @@ public class GraphAssets {
         return byMember;
     }
 
-    /** The collections and units ({@code n}) containing the nodes {@code $ids} at any depth, bar statuses {@code $skip}. */
-    private String containersOf(String returned) {
-        return "MATCH (child:" + label + ") WHERE child." + id + " IN $ids MATCH " + nodes + "-[" + childRelationship
-                + "*1..]->(child) WHERE NOT coalesce(n.status, '') IN $skip RETURN DISTINCT " + returned;
-    }
-
-    private List<String> containing(List<String> identifiers, String skipStatuses) {
-        List<String> containers = read(containersOf("n." + id + " AS id"),
+    /**
+     * Each (asset, container) pair of the assets and the collections and units containing them at any depth, bar
+     * statuses in {@code skipStatuses}; remembered by {@code rewrite} (if any), so the hierarchy store and the cache
+     * walk the graph upwards once for a page.
+     */
+    private List<String[]> containerPairs(List<String> identifiers, String skipStatuses, AssetRewrite rewrite) {
+        String cypher = "MATCH (child:" + label + ") WHERE child." + id + " IN $ids MATCH " + nodes + "-[" + childRelationship
+                + "*1..]->(child) WHERE NOT coalesce(n.status, '') IN $skip AND n." + id + " IS NOT NULL"
+                + " RETURN DISTINCT child." + id + " AS child, n." + id + " AS container";
+        java.util.function.Supplier<List<String[]>> ask = () -> read(cypher,
                 Map.of("ids", identifiers, "skip", List.copyOf(AssetRewrite.statuses(skipStatuses))),
-                r -> r.get("id").asString(null));
-        Set<String> all = new LinkedHashSet<>();
-        for (String each : identifiers) {
-            addWithDraft(all, each);
-        }
-        for (String each : containers) {
-            if (each != null) {
-                addWithDraft(all, each);
-            }
-        }
-        return List.copyOf(all);
+                r -> new String[] {r.get("child").asString(), r.get("container").asString()});
+        return rewrite == null ? ask.get() : rewrite.remembered(List.of("containers", skipStatuses, identifiers), ask);
     }
 
     /**
