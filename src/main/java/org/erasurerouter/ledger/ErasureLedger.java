@@ -143,7 +143,7 @@ public class ErasureLedger {
 
     /** Creates an index that is missing; as {@link #addColumn}, {@code CREATE INDEX IF NOT EXISTS} locks the table first. */
     private static void createIndex(Connection c, String index, String on) throws SQLException {
-        if (!exists(c, "SELECT 1 WHERE to_regclass(?) IS NOT NULL", index)) {
+        if (!relationExists(c, index)) {
             try (var st = c.createStatement()) {
                 st.execute("CREATE INDEX IF NOT EXISTS " + index + " ON " + on);
             }
@@ -152,7 +152,7 @@ public class ErasureLedger {
 
     /** Drops an index that is there; as {@link #addColumn}, only then. */
     private static void dropIndex(Connection c, String index) throws SQLException {
-        if (exists(c, "SELECT 1 WHERE to_regclass(?) IS NOT NULL", index)) {
+        if (relationExists(c, index)) {
             try (var st = c.createStatement()) {
                 st.execute("DROP INDEX IF EXISTS " + index);
             }
@@ -167,6 +167,11 @@ public class ErasureLedger {
                 st.execute("ALTER TABLE " + table + " SET (" + parameter + ")");
             }
         }
+    }
+
+    /** Whether a table or index of that name is there. */
+    private static boolean relationExists(Connection c, String name) throws SQLException {
+        return exists(c, "SELECT 1 WHERE to_regclass(?) IS NOT NULL", name);
     }
 
     private static boolean exists(Connection c, String query, Object... params) throws SQLException {

@@ -46,8 +46,9 @@ public class AssetRewrites {
 
     /**
      * As {@link #batch(List)}, sharing its graph lookups with the other passes of the same batch built with the same
-     * {@code lookupsByMembers} ({@link #sharedLookups}; none: nothing shared) whose requests are the same: each store of a batch builds its
-     * own pass, and they ask the graph the same questions (the assets' pages, the collections containing them).
+     * {@code lookupsByMembers} ({@link #sharedLookups}; none: nothing shared) whose requests are the same: each store
+     * of a batch builds its own pass, and they ask the graph the same questions (the assets' pages, the collections
+     * containing them).
      */
     public AssetRewrite batch(List<ErasureRequest> requests, Map<List<String>, Map<Object, Object>> lookupsByMembers) {
         Map<String, AssetRewrite> members = new LinkedHashMap<>();

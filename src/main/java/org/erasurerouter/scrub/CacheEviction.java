@@ -56,8 +56,8 @@ public class CacheEviction {
     }
 
     /**
-     * Deletes the keys of a batch's members, one DEL per key in one pipeline of the driver's, and counts each key that existed for
-     * every member whose assets it may hold ({@code batch}'s touched counts); answers how many existed.
+     * Deletes the keys of a batch's members, one DEL per key in one pipeline of the driver's, and counts each key that
+     * existed for every member whose assets it may hold ({@code batch}'s touched counts); answers how many existed.
      */
     public int evict(Map<String, List<String>> keysByMember, AssetRewrite batch) {
         List<String> keys = allKeys(keysByMember);
