@@ -11,10 +11,10 @@ import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.PropertyInject;
-import org.apache.camel.processor.idempotent.jdbc.JdbcMessageIdRepository;
 import org.apache.camel.spi.IdempotentRepository;
 import org.apache.camel.spi.PropertiesComponent;
 import org.erasurerouter.intake.EventValidator;
+import org.erasurerouter.ledger.AppliedRequests;
 import org.erasurerouter.ledger.ErasureLedger;
 import org.erasurerouter.ledger.NameFingerprint;
 import org.erasurerouter.reconcile.Reconciliation;
@@ -203,13 +203,10 @@ public class RouterConfiguration implements CamelConfiguration {
         return new EventValidator(maxBytes);
     }
 
-    /**
-     * Which requests were already applied, shared by every instance through the ledger database (camel-sql's JDBC
-     * repository; it creates its table CAMEL_MESSAGEPROCESSED on start).
-     */
+    /** Which requests were already applied, shared by every instance through the ledger database. */
     @BindToRegistry("appliedRequests")
     public IdempotentRepository appliedRequests(@BeanInject("erasureDataSource") DataSource dataSource) {
-        return new JdbcMessageIdRepository(dataSource, "erasure-router");
+        return new AppliedRequests(dataSource, "erasure-router");
     }
 
     /**

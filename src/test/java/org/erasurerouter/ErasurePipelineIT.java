@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.erasurerouter.ledger.AppliedRequests;
 import org.erasurerouter.servers.RealServers;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
 /** Deletion events from Kafka through validation, idempotency and the router to every store, proven in the ledger. */
 @ExtendWith(RealServers.class)
@@ -119,6 +121,21 @@ class ErasurePipelineIT {
         assertEquals(1, request.get("deliveries").asInt(), request.toString());
         request.get("stores").fields().forEachRemaining(s ->
                 assertEquals(1, s.getValue().get("attempts").asInt(), "applied once in " + s.getKey() + ": " + s.getValue()));
+    }
+
+    @Test
+    @Order(2)
+    void remembersAnAppliedRequestOnceWhicheverInstanceRemembersItFirst() {
+        DriverManagerDataSource ledger = new DriverManagerDataSource(RealServers.get().jdbcUrl(), "postgres", "postgres");
+        AppliedRequests one = new AppliedRequests(ledger, "erasure-router");
+        AppliedRequests other = new AppliedRequests(ledger, "erasure-router");
+        String requestId = "r-" + UUID.randomUUID();
+
+        assertFalse(other.contains(requestId));
+        assertTrue(one.add(requestId));
+        assertFalse(other.add(requestId), "the other instance finds it already remembered, without a key violation");
+        assertTrue(other.contains(requestId));
+        assertFalse(new AppliedRequests(ledger, "another-router").contains(requestId), "remembered per processor");
     }
 
     @Test
