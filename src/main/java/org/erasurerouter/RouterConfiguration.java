@@ -182,8 +182,8 @@ public class RouterConfiguration implements CamelConfiguration {
     }
 
     @BindToRegistry("hierarchyScrubber")
-    public HierarchyScrubber hierarchyScrubber() {
-        return new HierarchyScrubber();
+    public HierarchyScrubber hierarchyScrubber(@PropertyInject("erasure.cassandra.read-size") int readSize) {
+        return new HierarchyScrubber(readSize);
     }
 
     @BindToRegistry("searchDocuments")

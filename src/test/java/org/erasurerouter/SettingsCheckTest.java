@@ -31,6 +31,7 @@ class SettingsCheckTest {
         s.put("erasure.cassandra.keyspace", "hierarchy_store");
         s.put("erasure.cassandra.table", "content_hierarchy");
         s.put("erasure.cassandra.reconnect-max-delay-ms", "5000");
+        s.put("erasure.cassandra.read-size", "50");
         s.put("erasure.elasticsearch.hosts", "es:9200");
         s.put("erasure.elasticsearch.index", "compositesearch");
         s.put("erasure.elasticsearch.page-size", "1000");

@@ -17,9 +17,41 @@ public class HierarchyScrubber {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** The camel-cql parameters of the lookup: the identifiers bound as one list for {@code IN ?}. */
-    public List<Object> lookup(List<String> identifiers) {
-        return List.of(List.copyOf(identifiers));
+    private final int readSize;
+
+    /**
+     * @param readSize identifiers read by one query (see {@link #lookups})
+     * @throws IllegalArgumentException when it is not positive
+     */
+    public HierarchyScrubber(int readSize) {
+        if (readSize < 1) {
+            throw new IllegalArgumentException("the hierarchy read size must be at least 1, not " + readSize);
+        }
+        this.readSize = readSize;
+    }
+
+    /**
+     * The camel-cql parameters of the queries that read these identifiers' rows: at most the read size each, the
+     * identifiers bound as one list for {@code IN ?}. Cassandra reads the partitions of one query one after another,
+     * so many identifiers are read faster as several small queries side by side than as one large one.
+     */
+    public List<List<Object>> lookups(List<String> identifiers) {
+        List<List<Object>> lookups = new ArrayList<>();
+        for (int from = 0; from < identifiers.size(); from += readSize) {
+            lookups.add(List.of(List.copyOf(identifiers.subList(from, Math.min(identifiers.size(), from + readSize)))));
+        }
+        return lookups;
+    }
+
+    /** The rows the queries of {@link #lookups} answered, as one list (each query's answer is a list of rows). */
+    public List<Row> rows(List<?> answers) {
+        List<Row> rows = new ArrayList<>();
+        for (Object answer : answers) {
+            if (answer instanceof List<?> some) {
+                some.forEach(row -> rows.add((Row) row));
+            }
+        }
+        return rows;
     }
 
     /**
@@ -41,11 +73,11 @@ public class HierarchyScrubber {
     }
 
     /**
-     * The camel-cql parameters of the re-read after {@code updates}: the rows just written, bound as one list for
-     * {@code IN ?}. The other rows of the lookup were read holding none of the request's data and were not written.
+     * The identifiers to re-read after {@code updates}: the rows just written. The other rows of the lookup were read
+     * holding none of the request's data and were not written.
      */
-    public List<Object> rewritten(List<List<Object>> updates) {
-        return List.of(updates.stream().map(update -> update.get(1)).toList());
+    public List<String> rewritten(List<List<Object>> updates) {
+        return updates.stream().map(update -> (String) update.get(1)).toList();
     }
 
     /**

@@ -1,22 +1,31 @@
 package org.erasurerouter.scrub;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class HierarchyScrubberTest {
 
-    private final HierarchyScrubber scrubber = new HierarchyScrubber();
+    private final HierarchyScrubber scrubber = new HierarchyScrubber(2);
 
     @Test
     void reReadsOnlyTheHierarchiesItWrote() {
         List<List<Object>> updates = List.of(List.of("{\"creator\":\"Deleted User\"}", "do_1"), List.of("{}", "do_2.img"));
-        assertEquals(List.of(List.of("do_1", "do_2.img")), scrubber.rewritten(updates));
+        assertEquals(List.of("do_1", "do_2.img"), scrubber.rewritten(updates));
     }
 
     @Test
-    void looksUpAllIdentifiersAsOneList() {
-        assertEquals(List.of(List.of("do_1", "do_1.img")), scrubber.lookup(List.of("do_1", "do_1.img")));
+    void looksUpIdentifiersInQueriesOfAtMostTheReadSize() {
+        assertEquals(List.of(List.of(List.of("do_1", "do_1.img")), List.of(List.of("do_2"))),
+                scrubber.lookups(List.of("do_1", "do_1.img", "do_2")));
+        assertEquals(List.of(List.of(List.of("do_1", "do_1.img"))), scrubber.lookups(List.of("do_1", "do_1.img")));
+        assertEquals(List.of(), scrubber.lookups(List.of()));
+    }
+
+    @Test
+    void refusesAReadSizeBelowOne() {
+        assertThrows(IllegalArgumentException.class, () -> new HierarchyScrubber(0));
     }
 }
