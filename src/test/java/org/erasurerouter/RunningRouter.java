@@ -1,6 +1,5 @@
 package org.erasurerouter;
 
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -10,6 +9,7 @@ import java.util.Properties;
 import org.apache.camel.CamelContext;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.main.Main;
+import org.erasurerouter.servers.FreePorts;
 import org.erasurerouter.servers.RealServers;
 
 /** The runtime exactly as production starts it (routes/, application.properties), pointed at the real servers. */
@@ -26,8 +26,8 @@ public final class RunningRouter implements AutoCloseable {
     public static RunningRouter start(Map<String, String> overrides) {
         Main main = ErasureRouter.newMain();
         Properties p = RealServers.get().runtimeProperties();
-        p.put("camel.management.port", Integer.toString(freePort()));
-        p.put("camel.server.port", Integer.toString(freePort()));
+        p.put("camel.management.port", Integer.toString(FreePorts.next()));
+        p.put("camel.server.port", Integer.toString(FreePorts.next()));
         p.putAll(overrides);
         separateBatches(p);
         main.setOverrideProperties(p);
@@ -69,8 +69,8 @@ public final class RunningRouter implements AutoCloseable {
      */
     public static Process startChild(Map<String, String> settings, String name) throws java.io.IOException {
         Properties p = RealServers.get().runtimeProperties();
-        p.put("camel.management.port", Integer.toString(freePort()));
-        p.put("camel.server.port", Integer.toString(freePort()));
+        p.put("camel.management.port", Integer.toString(FreePorts.next()));
+        p.put("camel.server.port", Integer.toString(FreePorts.next()));
         p.putAll(settings);
         separateBatches(p);
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -97,14 +97,6 @@ public final class RunningRouter implements AutoCloseable {
             if (resource != null) {
                 resource.close();
             }
-        }
-    }
-
-    public static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
         }
     }
 }

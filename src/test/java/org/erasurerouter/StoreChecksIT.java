@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Map;
 import java.util.UUID;
+import org.erasurerouter.servers.FreePorts;
 import org.erasurerouter.servers.RealServers;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -81,7 +82,7 @@ class StoreChecksIT {
 
     @Test
     void reportsAStoreThatDoesNotAnswerAsUnreachableInsteadOfFailing() throws Exception {
-        int closedPort = RunningRouter.freePort();
+        int closedPort = FreePorts.next();
         try (RunningRouter broken = RunningRouter.start(Map.of("erasure.kafka.topics", "checks-" + UUID.randomUUID(),
                 "erasure.redis.port", Integer.toString(closedPort)))) {
             StoreCheck result = broken.template().requestBody("direct:check-redis", null, StoreCheck.class);

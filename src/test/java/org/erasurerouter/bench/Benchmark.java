@@ -30,6 +30,7 @@ import org.erasurerouter.DeletionEvents;
 import org.erasurerouter.RunningRouter;
 import org.erasurerouter.SunbirdContent;
 import org.erasurerouter.SunbirdContent.Owner;
+import org.erasurerouter.servers.FreePorts;
 import org.erasurerouter.servers.RealServers;
 
 /**
@@ -169,7 +170,7 @@ public final class Benchmark {
     private Map<String, Object> runtime(List<Owner> warmupOwners, List<Owner> owners, String tag) throws Exception {
         String topic = "bench." + tag;
         createTopic(topic);
-        int management = RunningRouter.freePort();
+        int management = FreePorts.next();
         Map<String, String> settings = new LinkedHashMap<>();
         settings.put("erasure.kafka.topics", topic);
         settings.put("erasure.kafka.dead-letter-topic", topic + ".dlq");
@@ -448,11 +449,13 @@ public final class Benchmark {
         printByRole("Asked of Cassandra per user (its own metrics)", "cassandraRequestsPerUser", false, "%7.2f", runtime, baseline, guarded);
         printByRole("Asked of Elasticsearch per user (its index statistics)", "elasticsearchRequestsPerUser", false, "%7.2f", runtime, baseline, guarded);
         printByRole("Background CPU just before each side, % of one core", "backgroundCpuPercent", false, runtime, baseline, guarded);
-        System.out.println("Time per route (seconds summed over exchanges, exchanges):");
+        // a content batch's stores run side by side: the longest store pass per batch is the batch's critical path
+        System.out.println("Time per route (seconds summed over exchanges, exchanges, seconds per exchange):");
         ((Map<String, Map<String, Double>>) runtime.get("routeSeconds")).entrySet().stream()
                 .sorted((a, b) -> Double.compare(b.getValue().getOrDefault("seconds", 0.0), a.getValue().getOrDefault("seconds", 0.0)))
-                .forEach(e -> System.out.printf("  %-34s %10.1f s %8.0f%n", e.getKey(), e.getValue().getOrDefault("seconds", 0.0),
-                        e.getValue().getOrDefault("exchanges", 0.0)));
+                .forEach(e -> System.out.printf("  %-34s %10.1f s %8.0f %9.3f s%n", e.getKey(), e.getValue().getOrDefault("seconds", 0.0),
+                        e.getValue().getOrDefault("exchanges", 0.0),
+                        e.getValue().getOrDefault("seconds", 0.0) / e.getValue().getOrDefault("exchanges", 1.0)));
     }
 
     /** One figure per process role, for the three sides side by side (and their sum, if {@code total}). */

@@ -48,8 +48,8 @@ final class CassandraServer implements AutoCloseable, Restartable {
 
     static CassandraServer start(Path serversDir, Path dir) throws Exception {
         Files.createDirectories(dir);
-        int storagePort = ChildProcess.freePort();
-        int nativePort = ChildProcess.freePort();
+        int storagePort = FreePorts.next();
+        int nativePort = FreePorts.next();
         String d = dir.toAbsolutePath().toString();
         Files.writeString(dir.resolve("cassandra.yaml"), String.join("\n",
                 "cluster_name: erasure-it",

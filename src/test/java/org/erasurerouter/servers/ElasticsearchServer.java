@@ -34,7 +34,7 @@ final class ElasticsearchServer implements AutoCloseable, Restartable {
         prepareHome(home);
         Files.createDirectories(dir);
         // a fixed HTTP port, so that a restarted node is found where the runtime looks for it
-        int port = ChildProcess.freePort();
+        int port = FreePorts.next();
         Path launcher = Path.of(EsNodeMain.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         ChildProcess p = ChildProcess.start("elasticsearch", List.of(findJava().toString(),
                 "-Xms256m", "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",

@@ -35,8 +35,8 @@ final class KafkaServer implements AutoCloseable {
     }
 
     static KafkaServer start(Path dir) throws Exception {
-        int brokerPort = ChildProcess.freePort();
-        int controllerPort = ChildProcess.freePort();
+        int brokerPort = FreePorts.next();
+        int controllerPort = FreePorts.next();
         Files.createDirectories(dir);
         Properties p = new Properties();
         p.put("process.roles", "broker,controller");

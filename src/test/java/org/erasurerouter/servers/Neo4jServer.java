@@ -24,7 +24,7 @@ final class Neo4jServer implements AutoCloseable, Restartable {
     }
 
     static Neo4jServer start(Path home) {
-        Neo4jServer server = new Neo4jServer(home, ChildProcess.freePort());
+        Neo4jServer server = new Neo4jServer(home, FreePorts.next());
         server.resume();
         return server;
     }

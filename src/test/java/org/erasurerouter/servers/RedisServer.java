@@ -18,7 +18,7 @@ final class RedisServer implements AutoCloseable, Restartable {
     }
 
     static RedisServer start() throws Exception {
-        int port = ChildProcess.freePort();
+        int port = FreePorts.next();
         redis.embedded.RedisServer server = launch(port);
         long pid = processId(port);
         Reaper.watch(pid);

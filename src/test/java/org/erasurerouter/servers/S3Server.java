@@ -19,7 +19,7 @@ final class S3Server implements AutoCloseable {
     }
 
     static S3Server start(Path serversDir, Path dir) throws Exception {
-        int port = ChildProcess.freePort();
+        int port = FreePorts.next();
         Path root = Files.createDirectories(dir.resolve("store"));
         ChildProcess p = ChildProcess.start("s3mock", List.of(ChildProcess.javaOf(System.getProperty("java.home")),
                 "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Djava.io.tmpdir=" + dir,
