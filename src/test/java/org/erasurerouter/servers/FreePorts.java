@@ -17,6 +17,8 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public final class FreePorts {
     private static final int FIRST = 10_000;
+    /** The first port of the ephemeral range, read once. */
+    private static final int END = ephemeralStart();
     /** Ports handed out by this JVM: two servers never get the same one, even before either has bound it. */
     private static final Set<Integer> GIVEN = ConcurrentHashMap.newKeySet();
 
@@ -25,9 +27,8 @@ public final class FreePorts {
 
     /** A port no process listens on, outside the range of outgoing connections' local ports. */
     public static int next() {
-        int end = ephemeralStart();
         for (int attempt = 0; attempt < 1_000; attempt++) {
-            int port = ThreadLocalRandom.current().nextInt(FIRST, end);
+            int port = ThreadLocalRandom.current().nextInt(FIRST, END);
             if (!GIVEN.add(port)) {
                 continue;
             }
@@ -38,7 +39,7 @@ public final class FreePorts {
                 // another process listens there: try another
             }
         }
-        throw new IllegalStateException("no free port from " + FIRST + " to " + end);
+        throw new IllegalStateException("no free port from " + FIRST + " to " + END);
     }
 
     /**
