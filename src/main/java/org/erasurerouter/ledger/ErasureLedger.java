@@ -216,23 +216,35 @@ public class ErasureLedger {
 
     /**
      * Records a request and its work per store: {@code stores} are worked on (PENDING), the others SKIPPED (and the
-     * SQL sinks for a transfer). A redelivered request keeps its rows and only counts the delivery.
+     * SQL sinks for a transfer). A redelivered request keeps its rows and only counts the delivery. Answers those of
+     * {@code ofStores} (comma-separated) whose work for the request is not yet DONE or SKIPPED, in store order.
      */
-    public void open(ErasureRequest request, String stores) {
+    public List<String> open(ErasureRequest request, String stores, String ofStores) {
         Set<String> enabled = new java.util.HashSet<>(names(stores));
         if (ErasureRequest.OWNERSHIP_TRANSFER.equals(request.action())) {
             enabled.removeAll(USER_ROW_STORES);
         }
-        run(c -> {
-            c.setAutoCommit(false);
+        Set<String> wanted = names(ofStores);
+        // one statement, so one round trip and no transaction of its own (an event's intake had three here, and a
+        // fourth asking what remains). A row already there is answered as it stands: DO UPDATE waits for and returns
+        // the latest committed row, where DO NOTHING would return nothing and a later read in the same statement would
+        // not see a row another instance inserted meanwhile.
+        List<String[]> rows = run(c -> {
             try (PreparedStatement ps = c.prepareStatement("""
-                    INSERT INTO erasure_request (request_id, user_id, action, organisation_id, to_user_id, asset_ids,
-                                                 event_time, status, roles, name_fingerprint)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, 'RUNNING', ?, ?)
-                    ON CONFLICT (request_id) DO UPDATE SET deliveries = erasure_request.deliveries + 1,
-                                                           status = 'RUNNING', finished_at = NULL,
-                                                           name_fingerprint = coalesce(erasure_request.name_fingerprint,
-                                                                                       excluded.name_fingerprint)""")) {
+                    WITH request AS (
+                      INSERT INTO erasure_request (request_id, user_id, action, organisation_id, to_user_id, asset_ids,
+                                                   event_time, status, roles, name_fingerprint)
+                      VALUES (?, ?, ?, ?, ?, ?, ?, 'RUNNING', ?, ?)
+                      ON CONFLICT (request_id) DO UPDATE SET deliveries = erasure_request.deliveries + 1,
+                                                             status = 'RUNNING', finished_at = NULL,
+                                                             name_fingerprint = coalesce(erasure_request.name_fingerprint,
+                                                                                         excluded.name_fingerprint)
+                      RETURNING request_id)
+                    INSERT INTO erasure_store (request_id, store, status)
+                    SELECT request.request_id, s.store, CASE WHEN s.store = ANY (?) THEN 'PENDING' ELSE 'SKIPPED' END
+                      FROM request, unnest(?::text[]) AS s (store)
+                    ON CONFLICT (request_id, store) DO UPDATE SET status = erasure_store.status
+                    RETURNING store, status""")) {
                 ps.setString(1, request.requestId());
                 ps.setString(2, request.userId());
                 ps.setString(3, request.action());
@@ -243,23 +255,23 @@ public class ErasureLedger {
                 ps.setString(8, request.roles().isEmpty() ? null : String.join(",", request.roles()));
                 ps.setString(9, request.nameFingerprint() != null ? request.nameFingerprint()
                         : fingerprints == null ? null : fingerprints.of(request.userName()));
-                ps.executeUpdate();
-            }
-            try (PreparedStatement ps = c.prepareStatement("""
-                    INSERT INTO erasure_store (request_id, store, status)
-                    SELECT ?, store, CASE WHEN store = ANY (?) THEN 'PENDING' ELSE 'SKIPPED' END
-                      FROM unnest(?::text[]) AS s (store)
-                    ON CONFLICT DO NOTHING""")) {
                 // one statement for the five rows: a row statement each was a fifth of the ledger's database time
-                ps.setString(1, request.requestId());
-                ps.setArray(2, c.createArrayOf("text", enabled.toArray()));
-                ps.setArray(3, c.createArrayOf("text", STORES.toArray()));
-                ps.executeUpdate();
+                ps.setArray(10, c.createArrayOf("text", enabled.toArray()));
+                ps.setArray(11, c.createArrayOf("text", STORES.toArray()));
+                List<String[]> out = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new String[] {rs.getString(1), rs.getString(2)});
+                    }
+                }
+                return out;
             }
-            c.commit();
-            return null;
         });
+        return rows.stream().filter(row -> wanted.contains(row[0]) && !DONE_OR_SKIPPED.contains(row[1]))
+                .map(row -> row[0]).sorted().toList();
     }
+
+    private static final Set<String> DONE_OR_SKIPPED = Set.of("DONE", "SKIPPED");
 
     /** Those of {@code stores} (comma-separated) whose work for the request is not yet DONE or SKIPPED. */
     public List<String> remaining(String requestId, String stores) {
