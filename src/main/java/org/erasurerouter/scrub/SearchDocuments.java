@@ -85,10 +85,21 @@ public class SearchDocuments {
      * The search for up to {@code size} documents of {@code index} that match {@code query}, each answered with the
      * sequence number and primary term it was found at, so that its update applies only to the version found.
      */
-    public SearchRequest.Builder search(Map<String, Object> query, String index, int size) throws JsonProcessingException {
+    public SearchRequest.Builder search(Map<String, Object> query, AssetRewrite rewrite, String index, int size)
+            throws JsonProcessingException {
         String json = JSON.writeValueAsString(query);
         return new SearchRequest.Builder().index(index).size(size).seqNoPrimaryTerm(true)
-                .query(q -> q.withJson(new StringReader(json)));
+                .query(q -> q.withJson(new StringReader(json))).source(only(rewrite));
+    }
+
+    /**
+     * Of each document, only the fields the rewrite reads (search keys, the rules' first fields, status): all that is
+     * compared, rewritten or proven clean. A Sunbird document carries dozens more (description, keywords, URLs), which
+     * the index would otherwise serialise and the runtime parse, for every document found and every one updated.
+     */
+    private static co.elastic.clients.elasticsearch.core.search.SourceConfig only(AssetRewrite rewrite) {
+        List<String> fields = List.copyOf(rewrite.fieldsRead());
+        return co.elastic.clients.elasticsearch.core.search.SourceConfig.of(s -> s.filter(f -> f.includes(fields)));
     }
 
     /** The document ids of some hits. */
@@ -164,7 +175,7 @@ public class SearchDocuments {
         // the answer carries the document as stored after the update: the proof it holds no copy
         return Optional.of(new UpdateOperation.Builder<Object, Object>().index(index).id(id)
                 .ifSeqNo(seqNo).ifPrimaryTerm(primaryTerm)
-                .action(a -> a.doc(changes).source(fetch -> fetch.fetch(true))));
+                .action(a -> a.doc(changes).source(only(rewrite))));
     }
 
     /**

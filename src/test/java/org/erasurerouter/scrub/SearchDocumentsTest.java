@@ -92,13 +92,26 @@ class SearchDocumentsTest {
     }
 
     @Test
-    void asksTheSearchForTheVersionOfEachDocumentItFinds() throws Exception {
-        SearchRequest search = documents.search(documents.byIdentifiers(List.of("do_1")), "compositesearch", 250).build();
+    void asksTheSearchForTheVersionOfEachDocumentItFindsAndOnlyTheFieldsTheRulesRead() throws Exception {
+        AssetRewrite rewrite = erasureOfAda();
+        SearchRequest search = documents.search(documents.byIdentifiers(List.of("do_1")), rewrite, "compositesearch", 250).build();
 
         assertEquals(List.of("compositesearch"), search.index());
         assertEquals(250, search.size());
         assertTrue(search.seqNoPrimaryTerm());
         assertEquals(List.of("do_1"), search.query().ids().values());
+        assertEquals(List.copyOf(rewrite.fieldsRead()), search.source().filter().includes());
+    }
+
+    @Test
+    void asksEachUpdateToAnswerTheDocumentAsStoredWithTheFieldsTheRulesRead() {
+        AssetRewrite rewrite = erasureOfAda();
+        UpdateOperation<Object, Object> update = documents.updatesAsFound(List.of(found("do_1", "u-1", "Ada Lovelace", 41L)),
+                rewrite, "").get(0).build();
+
+        assertEquals(List.copyOf(rewrite.fieldsRead()), update.action().source().filter().includes());
+        assertTrue(rewrite.fieldsRead().containsAll(List.of("createdBy", "creator", "status")),
+                "the search key, the rule's field and the status: " + rewrite.fieldsRead());
     }
 
     @Test
