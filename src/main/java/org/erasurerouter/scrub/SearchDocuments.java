@@ -237,7 +237,7 @@ public class SearchDocuments {
                 continue;
             }
             InlineGet<Map<String, JsonData>> written = item.get();
-            if (written == null || written.source() == null || !changes(item.id(), sourceOf(written.source()), rewrite, skip).isEmpty()) {
+            if (written == null || written.source() == null || !rewrite.changes(item.id(), sourceOf(written.source()), skip).isEmpty()) {
                 left++;
             }
         }
@@ -249,10 +249,11 @@ public class SearchDocuments {
         return item.error() != null && item.status() == 409;
     }
 
-    private static ObjectNode sourceOf(Map<String, JsonData> source) {
-        ObjectNode node = JSON.createObjectNode();
-        source.forEach((field, value) -> node.set(field, JSON.valueToTree(value.to(Object.class))));
-        return node;
+    /** A bulk answer's source as the rules read it: each field's value as plain Java (maps, lists, strings). */
+    private static Map<String, Object> sourceOf(Map<String, JsonData> source) {
+        Map<String, Object> fields = new java.util.HashMap<>();
+        source.forEach((field, value) -> fields.put(field, value.to(Object.class)));
+        return fields;
     }
 
     /** How many of the found documents still hold the request's data (what reconciliation counts). */

@@ -1,6 +1,9 @@
 package org.erasurerouter.sql;
 
+import java.io.IOException;
 import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import javax.sql.DataSource;
@@ -32,15 +35,37 @@ public final class SqlBatchRepository extends JdbcAggregationRepository {
     private static final Logger LOG = LoggerFactory.getLogger(SqlBatchRepository.class);
 
     private final String ownKey;
+    private final String selectOpen;
 
     public SqlBatchRepository(DataSource dataSource, String name) {
         super(new DataSourceTransactionManager(dataSource), name, dataSource);
         this.ownKey = name + "-" + UUID.randomUUID();
+        this.selectOpen = "SELECT " + EXCHANGE + ", " + VERSION + " FROM " + name + " WHERE " + ID + " = ?";
     }
 
     /** The key of this instance's open batch: the aggregator's correlation expression. */
     public String ownKey() {
         return ownKey;
+    }
+
+    /**
+     * An open batch, read with one statement outside any transaction: Camel's reads it in a read-only transaction of
+     * its own, a BEGIN and a COMMIT more for every request queued (the aggregator reads the batch before each add), and
+     * one row read by its key is consistent by itself.
+     */
+    @Override
+    public Exchange get(CamelContext context, String key) {
+        List<Map<String, Object>> rows = jdbcTemplate.queryForList(selectOpen, key);
+        if (rows.isEmpty()) {
+            return null;
+        }
+        try {
+            Exchange batch = jdbcCamelCodec.unmarshallExchange(context, (byte[]) rows.get(0).get(EXCHANGE), getDeserializationFilter());
+            batch.setProperty(VERSION_PROPERTY, ((Number) rows.get(0).get(VERSION)).longValue());
+            return batch;
+        } catch (IOException | ClassNotFoundException e) {
+            throw new IllegalStateException("the open batch " + key + " in " + getRepositoryName() + " could not be read", e);
+        }
     }
 
     /** This instance's open batches, after taking over those other instances left open too long. */
