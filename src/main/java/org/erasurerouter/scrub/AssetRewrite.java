@@ -121,15 +121,9 @@ public final class AssetRewrite {
 
     /**
      * The rewrites of several requests (by request id) as one: the assets of any of them, each changed by every member
-     * in order (so two members' changes to one field compose). Its user is null.
-     */
-    public static AssetRewrite batch(Map<String, AssetRewrite> members) {
-        return batch(members, new ConcurrentHashMap<>());
-    }
-
-    /**
-     * As {@link #batch(Map)}, remembering its graph lookups in {@code lookups}: the passes of one batch in its
-     * several stores, built apart, share what they ask the graph through it (see {@link #remembered}).
+     * in order (so two members' changes to one field compose). Its user is null. It remembers its graph lookups in
+     * {@code lookups}: the passes of one batch in its several stores, built apart, share what they ask the graph
+     * through it (see {@link #remembered}).
      */
     public static AssetRewrite batch(Map<String, AssetRewrite> members, Map<Object, Object> lookups) {
         Set<String> owners = new LinkedHashSet<>();

@@ -39,13 +39,9 @@ public class AssetRewrites {
         return AssetRewrite.transfer(rewriter, ownerKey, draftSuffix, request);
     }
 
-    /** The rewrite of a batch of requests as one store pass (see {@link AssetRewrite#batch}). */
-    public AssetRewrite batch(List<ErasureRequest> requests) {
-        return batch(requests, new ConcurrentHashMap<>());
-    }
-
     /**
-     * As {@link #batch(List)}, sharing its graph lookups with the other passes of the same batch built with the same
+     * The rewrite of a batch of requests as one store pass (see {@link AssetRewrite#batch}), sharing its graph lookups
+     * with the other passes of the same batch built with the same
      * {@code lookupsByMembers} ({@link #sharedLookups}; none: nothing shared) whose requests are the same: each store
      * of a batch builds its own pass, and they ask the graph the same questions (the assets' pages, the collections
      * containing them).

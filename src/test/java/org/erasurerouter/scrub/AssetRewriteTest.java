@@ -66,7 +66,7 @@ class AssetRewriteTest {
         assertEquals(erasure.changes("do_1", node, Set.of()), erasure.changes("do_1", read, Set.of()));
         assertEquals(Set.of("createdBy", "creator", "originData", "status"), REWRITES.transfer(transfer("Grace Hopper")).fieldsRead());
         assertEquals(erasure.fieldsRead(), AssetRewrite.batch(Map.of("r1", erasure,
-                "r2", REWRITES.transfer(transfer("Grace Hopper")))).fieldsRead());
+                "r2", REWRITES.transfer(transfer("Grace Hopper"))), new java.util.HashMap<>()).fieldsRead());
     }
 
     @Test
@@ -194,7 +194,7 @@ class AssetRewriteTest {
                 "another store's pass over the same requests");
         assertEquals(List.of("do_2"), REWRITES.batch(List.of(deletion()), shared).remembered(List.of("assets", "", ""), lookup),
                 "a store still open for fewer of the requests asks for its own");
-        assertEquals(List.of("do_3"), REWRITES.batch(requests).remembered(List.of("assets", "", ""), lookup),
+        assertEquals(List.of("do_3"), REWRITES.batch(requests, null).remembered(List.of("assets", "", ""), lookup),
                 "a pass that shares nothing asks afresh");
     }
 
@@ -220,7 +220,7 @@ class AssetRewriteTest {
 
     @Test
     void aBatchFindsTheAssetsOfEveryMemberAndAppliesEachMembersRewriteInTurn() {
-        AssetRewrite batch = REWRITES.batch(List.of(deletion(), deletionOf("r9", "u-pub", "Grace Hopper")));
+        AssetRewrite batch = REWRITES.batch(List.of(deletion(), deletionOf("r9", "u-pub", "Grace Hopper")), null);
         assertEquals(List.of(FROM, "u-pub"), batch.owners());
         assertEquals(Set.of(), batch.identifiers(), "a deletion concerns every asset found");
         Map<String, Object> asset = asset("Live");
@@ -236,7 +236,7 @@ class AssetRewriteTest {
 
     @Test
     void aBatchCountsTheHierarchiesEachMemberRewrote() throws Exception {
-        AssetRewrite batch = REWRITES.batch(List.of(deletion(), deletionOf("r9", "u-other", "Grace Hopper")));
+        AssetRewrite batch = REWRITES.batch(List.of(deletion(), deletionOf("r9", "u-other", "Grace Hopper")), null);
         JsonNode tree = JSON.readTree("{\"identifier\":\"do_c\",\"children\":[{\"identifier\":\"do_1\","
                 + "\"createdBy\":\"u-from\",\"creator\":\"Ada Lovelace\"}]}");
         assertEquals(1, batch.rewriteTree("do_c", tree, Set.of()));
@@ -246,7 +246,7 @@ class AssetRewriteTest {
 
     @Test
     void aBatchAppliesATransferAndThenTheDeletionOfItsNewOwnerToTheSameAsset() throws Exception {
-        AssetRewrite batch = REWRITES.batch(List.of(transfer("Grace Hopper"), deletionOf("r9", TO, "Grace Hopper")));
+        AssetRewrite batch = REWRITES.batch(List.of(transfer("Grace Hopper"), deletionOf("r9", TO, "Grace Hopper")), null);
         assertEquals(Map.of("createdBy", TO, "creator", "Deleted User",
                 "originData", "{\"creator\":{\"name\":\"Deleted User\"}}"), batch.changes("do_1", asset("Live"), Set.of()));
         JsonNode tree = JSON.readTree("{\"identifier\":\"do_c\",\"children\":[{\"identifier\":\"do_1\","
@@ -259,7 +259,7 @@ class AssetRewriteTest {
 
     @Test
     void aBatchDoesNotCountADocumentTheStoreLeftAsItWasUnlessAnEarlierAttemptChangedIt() {
-        AssetRewrite batch = REWRITES.batch(List.of(deletion(), deletionOf("r9", "u-pub", "Grace Hopper")));
+        AssetRewrite batch = REWRITES.batch(List.of(deletion(), deletionOf("r9", "u-pub", "Grace Hopper")), null);
         batch.changes("do_1", asset("Live"), Set.of());
         batch.changes("do_2", asset("Live"), Set.of());
         batch.confirmedChanged("do_2");

@@ -76,7 +76,7 @@ class SearchDocumentsTest {
     /** Ada's erasure as a content batch of one, which counts the records each request changed. */
     private static AssetRewrite batchOfAda() {
         return REWRITES.batch(List.of(new ErasureRequest("r1", ErasureRequest.DELETE_USER, "u-1", "org", 0, "Ada Lovelace",
-                null, null, List.of())));
+                null, null, List.of())), null);
     }
 
     private static Hit<ObjectNode> found(String id, String createdBy, String creator, Long seqNo) {
