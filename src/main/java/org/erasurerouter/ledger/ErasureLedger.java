@@ -217,7 +217,8 @@ public class ErasureLedger {
     /**
      * Records a request and its work per store: {@code stores} are worked on (PENDING), the others SKIPPED (and the
      * SQL sinks for a transfer). A redelivered request keeps its rows and only counts the delivery. Answers those of
-     * {@code ofStores} (comma-separated) whose work for the request is not yet DONE or SKIPPED, in store order.
+     * {@code ofStores} (comma-separated) whose work for the request is not yet DONE or SKIPPED, by name, as
+     * {@link #remaining} does.
      */
     public List<String> open(ErasureRequest request, String stores, String ofStores) {
         Set<String> enabled = new java.util.HashSet<>(names(stores));
