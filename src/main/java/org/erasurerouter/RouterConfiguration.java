@@ -15,6 +15,7 @@ import org.apache.camel.spi.IdempotentRepository;
 import org.apache.camel.spi.PropertiesComponent;
 import org.erasurerouter.intake.EventValidator;
 import org.erasurerouter.ledger.AppliedRequests;
+import org.erasurerouter.ledger.ContentQueue;
 import org.erasurerouter.ledger.ErasureLedger;
 import org.erasurerouter.ledger.NameFingerprint;
 import org.erasurerouter.reconcile.Reconciliation;
@@ -111,16 +112,17 @@ public class RouterConfiguration implements CamelConfiguration {
     }
 
     /**
-     * The open batches of deletions waiting for the content stores (Neo4j, Cassandra, Elasticsearch), in the ledger
-     * database like {@link #sqlBatches}: a queued deletion survives a crash, and a batch handed on but not confirmed is
-     * run again.
+     * Deletions waiting for a batch of the content stores (Neo4j, Cassandra, Elasticsearch), in the ledger database:
+     * a queued deletion survives a crash, and a batch claimed but not done within the recovery interval is claimed
+     * again, by any instance.
      */
-    @BindToRegistry("contentBatches")
-    public SqlBatchRepository contentBatches(@BeanInject("erasureDataSource") DataSource dataSource,
-                                                @BeanInject("erasureLedger") ErasureLedger ledger,
-                                                @PropertyInject("erasure.content.batch-repository") String name,
-                                                @PropertyInject("erasure.content.batch-recovery-interval-ms") long recoveryInterval) {
-        return batchRepository(dataSource, ledger, name, recoveryInterval);
+    @BindToRegistry("contentQueue")
+    public ContentQueue contentQueue(@BeanInject("erasureLedger") ErasureLedger ledger,
+                                     @PropertyInject("erasure.content.queue-table") String name,
+                                     @PropertyInject("erasure.content.batch-size") int size,
+                                     @PropertyInject("erasure.content.batch-interval-ms") long interval,
+                                     @PropertyInject("erasure.content.batch-recovery-interval-ms") long recoveryInterval) {
+        return new ContentQueue(ledger, name, size, interval, recoveryInterval).create();
     }
 
     private static SqlBatchRepository batchRepository(DataSource dataSource, ErasureLedger ledger, String name,

@@ -29,7 +29,7 @@ public final class RunningRouter implements AutoCloseable {
         p.put("camel.management.port", Integer.toString(FreePorts.next()));
         p.put("camel.server.port", Integer.toString(FreePorts.next()));
         p.putAll(overrides);
-        separateBatches(p);
+        separateQueues(p);
         main.setOverrideProperties(p);
         try {
             main.start();
@@ -72,7 +72,7 @@ public final class RunningRouter implements AutoCloseable {
         p.put("camel.management.port", Integer.toString(FreePorts.next()));
         p.put("camel.server.port", Integer.toString(FreePorts.next()));
         p.putAll(settings);
-        separateBatches(p);
+        separateQueues(p);
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 settings.getOrDefault("jvm.heap", "-Xmx512m")));
         p.stringPropertyNames().forEach(key -> command.add("-D" + key + "=" + p.getProperty(key)));
@@ -82,13 +82,13 @@ public final class RunningRouter implements AutoCloseable {
     }
 
     /**
-     * Runtimes of one consumer group share their content batches, as the instances of one deployment do; the test
-     * run's other runtimes, with other settings (field rules, stores), keep theirs apart, so none carries out another's
+     * Runtimes of one consumer group share their content queue, as the instances of one deployment do; the test run's
+     * other runtimes, with other settings (field rules, stores), keep theirs apart, so none carries out another's
      * deletions with its own rules.
      */
-    private static void separateBatches(Properties p) {
+    private static void separateQueues(Properties p) {
         String group = p.getProperty("erasure.kafka.group-id", "erasure-router");
-        p.putIfAbsent("erasure.content.batch-repository", "content_batches_" + Integer.toUnsignedString(group.hashCode(), 36));
+        p.putIfAbsent("erasure.content.queue-table", "content_queue_" + Integer.toUnsignedString(group.hashCode(), 36));
     }
 
     /** Closes what a test class opened, in this order, skipping what was never opened. */

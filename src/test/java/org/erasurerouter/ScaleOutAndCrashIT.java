@@ -105,7 +105,7 @@ class ScaleOutAndCrashIT {
         s.put("erasure.kafka.dead-letter-topic", topic + ".dlq");
         s.put("erasure.kafka.group-id", run);
         s.put("erasure.kafka.session-timeout-ms", "6000");
-        // the killed runtime's content batch is run again this long after it was handed on (longer than a batch takes)
+        // the killed runtime's content batch is claimed again this long after it claimed it (longer than a batch takes)
         s.put("erasure.content.batch-recovery-interval-ms", "10000");
         return s;
     }

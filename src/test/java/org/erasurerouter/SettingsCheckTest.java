@@ -41,8 +41,9 @@ class SettingsCheckTest {
         s.put("erasure.jdbc.sink-url", "jdbc:clickhouse://analytics:8123/event_sink");
         s.put("erasure.content.batch-size", "100");
         s.put("erasure.content.batch-interval-ms", "500");
+        s.put("erasure.content.batch-poll-ms", "200");
         s.put("erasure.content.batch-recovery-interval-ms", "5000");
-        s.put("erasure.content.batch-repository", "erasure_content_batches");
+        s.put("erasure.content.queue-table", "erasure_content_queue");
         s.put("erasure.jdbc.batch-size", "100");
         s.put("erasure.jdbc.batch-interval-ms", "5000");
         s.put("erasure.jdbc.batch-recovery-interval-ms", "5000");

@@ -24,7 +24,7 @@ import org.erasurerouter.intake.ErasureRequest;
  */
 public class ErasureLedger {
 
-    /** Status of a request in one store; QUEUED waits in a durable batch (the jdbc store) for its statements. */
+    /** Status of a request in one store; QUEUED waits for a batch of its store (the content queue, or the jdbc store's). */
     public enum Status { PENDING, RUNNING, FAILED, DONE, SKIPPED, PARKED, QUEUED }
 
     private static final int MAX_ERROR_LENGTH = 300;
@@ -186,10 +186,7 @@ public class ErasureLedger {
      * time each batch was opened and handed on (which {@code SqlBatchRepository} reads).
      */
     public void createBatchRepository(String name) {
-        if (!name.matches("[a-z_][a-z0-9_]*")) {
-            throw new org.erasurerouter.InvalidSettingException("the batch repository '" + name
-                    + "' is not a plain lower-case table name");
-        }
+        plainTableName("batch repository", name);
         run(c -> {
             c.setAutoCommit(false);
             try (var st = c.createStatement()) {
@@ -206,6 +203,38 @@ public class ErasureLedger {
             c.commit();
             return null;
         });
+    }
+
+    /**
+     * Creates the table of the content queue {@code name} (see {@link ContentQueue}) when missing. A table of that name
+     * in another layout, such as the JDBC aggregation repository earlier versions kept content batches in, is refused
+     * at start-up: the deletions waiting there would never be carried out.
+     */
+    public void createContentQueue(String name) {
+        plainTableName("content queue", name);
+        run(c -> {
+            c.setAutoCommit(false);
+            try (var st = c.createStatement()) {
+                st.execute("SELECT pg_advisory_xact_lock(4711007)");
+                if (relationExists(c, name) && !exists(c, "SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass(?)"
+                        + " AND attname = 'claimed_at' AND NOT attisdropped", name)) {
+                    throw new org.erasurerouter.InvalidSettingException("the content queue '" + name + "' is a table of"
+                            + " another layout (an earlier version's batch repository?): let its batches finish with that"
+                            + " version, or name another table in erasure.content.queue-table");
+                }
+                st.execute("CREATE TABLE IF NOT EXISTS " + name + " (request_id text PRIMARY KEY,"
+                        + " queued_at timestamptz NOT NULL DEFAULT now(), batch_id text, claimed_at timestamptz)");
+            }
+            c.commit();
+            return null;
+        });
+    }
+
+    private static void plainTableName(String what, String name) {
+        if (!name.matches("[a-z_][a-z0-9_]*")) {
+            throw new org.erasurerouter.InvalidSettingException("the " + what + " '" + name
+                    + "' is not a plain lower-case table name");
+        }
     }
 
     /** Every store the runtime knows, in the order the ledger lists them. */
@@ -379,15 +408,6 @@ public class ErasureLedger {
         return new ArrayList<>(query("UPDATE erasure_store SET status = 'QUEUED', updated_at = now() WHERE request_id = ANY (?) "
                 + "AND store = ? AND status NOT IN ('DONE', 'SKIPPED') RETURNING request_id",
                 rs -> rs.getString(1), requestIds, store));
-    }
-
-    /** The request's work in {@code stores} waits for a batch of those stores, and so does the request. */
-    public void queuedAll(String requestId, List<String> stores) {
-        update("""
-                WITH queued AS (
-                  UPDATE erasure_store SET status = 'QUEUED', updated_at = now() WHERE request_id = ? AND store = ANY (?))
-                UPDATE erasure_request SET status = 'QUEUED' WHERE request_id = ?""",
-                requestId, stores.toArray(String[]::new), requestId);
     }
 
     /** A store finished its work for each request of a batch, having changed that many records of each: as {@link #done}. */
@@ -645,7 +665,7 @@ public class ErasureLedger {
         T apply(Connection c) throws SQLException;
     }
 
-    private interface Row<T> {
+    interface Row<T> {
         T read(ResultSet rs) throws SQLException;
     }
 
@@ -657,7 +677,7 @@ public class ErasureLedger {
         }
     }
 
-    private void update(String sql, Object... params) {
+    void update(String sql, Object... params) {
         run(c -> {
             try (PreparedStatement ps = prepare(c, sql, params)) {
                 return ps.executeUpdate();
@@ -665,7 +685,7 @@ public class ErasureLedger {
         });
     }
 
-    private <T> List<T> query(String sql, Row<T> row, Object... params) {
+    <T> List<T> query(String sql, Row<T> row, Object... params) {
         return run(c -> {
             try (PreparedStatement ps = prepare(c, sql, params)) {
                 List<T> out = new ArrayList<>();

@@ -8,8 +8,8 @@ import org.apache.camel.AggregationStrategy;
 import org.apache.camel.Exchange;
 
 /**
- * Gathers request ids into a batch (of the jdbc store, or of deletions for the content stores). The batch is only ids, an {@link ArrayList} of strings, so the
- * JDBC aggregation repository can keep it across a crash (it persists the body, and only {@code java.*} types pass
+ * Gathers request ids into a batch of the jdbc store. The batch is only ids, an {@link ArrayList} of strings, so the JDBC
+ * aggregation repository can keep it across a crash (it persists the body, and only {@code java.*} types pass
  * its deserialisation filter); names never enter it. A request queued twice (a redelivery) is kept once. A body may be
  * one request id or a list of them (a content batch's requests, queued at once).
  */

@@ -15,8 +15,8 @@ import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 
 /**
- * Open batches (of the jdbc store, or of deletions for the content stores) in the ledger database: camel-sql's JDBC
- * aggregation repository, shared by every instance, made safe for several instances and for outages of that database.
+ * Open batches of the jdbc store in the ledger database: camel-sql's JDBC aggregation repository, shared by every
+ * instance, made safe for several instances and for outages of that database.
  * <ul>
  * <li>Each instance gathers into a batch of its own ({@link #ownKey()}, the aggregator's correlation) and completes only
  * its own batches, plus any other instance's open batch older than the recovery interval (that instance died), which

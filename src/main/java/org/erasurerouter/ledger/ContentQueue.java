@@ -1,0 +1,92 @@
+package org.erasurerouter.ledger;
+
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Deletions waiting for a batch of the content stores (Neo4j, Cassandra, Elasticsearch): a table of request ids in the
+ * ledger database, shared by every instance on it. A deletion is queued by the statement that marks its work QUEUED in
+ * the ledger, so a crash loses none; an instance claims a batch of them once {@code size} wait or the oldest has waited
+ * {@code intervalMs}, carries it out and takes it off the queue. A batch not taken off within {@code recoveryMs} (its
+ * instance died, or the ledger database failed at the end) is claimed again by any instance; so a batch still being
+ * carried out that long runs twice, harmless (every store's pass is idempotent) but wasted. A deletion queued again
+ * while claimed (its event read again) is released from that claim, so a later batch carries out whatever the event
+ * marked QUEUED again.
+ * <p>
+ * A table of ids rather than the aggregator on Camel's JDBC aggregation repository (as the jdbc store's batches are):
+ * that repository rewrote the whole batch, serialised, with every deletion queued (two more statements and a batch's
+ * worth of serialisation per event, a quarter of the intake thread's time in a profile), and each instance's open
+ * batch had to be taken over by the others after a crash.
+ */
+public final class ContentQueue {
+    private static final Logger LOG = LoggerFactory.getLogger(ContentQueue.class);
+
+    private final ErasureLedger ledger;
+    private final String table;
+    private final int size;
+    private final long intervalMs;
+    private final long recoveryMs;
+    private volatile boolean unreadable;
+
+    public ContentQueue(ErasureLedger ledger, String table, int size, long intervalMs, long recoveryMs) {
+        this.ledger = ledger;
+        this.table = table;
+        this.size = size;
+        this.intervalMs = intervalMs;
+        this.recoveryMs = recoveryMs;
+    }
+
+    /** Creates the queue's table when missing (refusing a table of another layout, e.g. an aggregation repository). */
+    public ContentQueue create() {
+        ledger.createContentQueue(table);
+        return this;
+    }
+
+    /** The request's work in {@code stores} waits for a content batch, and so does the request: one statement. */
+    public void add(String requestId, List<String> stores) {
+        ledger.update("WITH queued AS (UPDATE erasure_store SET status = 'QUEUED', updated_at = now()"
+                + " WHERE request_id = ? AND store = ANY (?)), request AS (UPDATE erasure_request SET status = 'QUEUED'"
+                + " WHERE request_id = ?) INSERT INTO " + table + " (request_id) VALUES (?)"
+                + " ON CONFLICT (request_id) DO UPDATE SET batch_id = NULL, claimed_at = NULL",
+                requestId, stores.toArray(String[]::new), requestId, requestId);
+    }
+
+    /**
+     * Claims the next batch for {@code batchId} and answers its request ids; none while fewer than a batch wait and the
+     * oldest has waited less than the interval. Rows another instance is claiming are skipped, not waited for, so two
+     * instances never claim one deletion at once. None either while the ledger database cannot be reached.
+     */
+    public List<String> claim(String batchId) {
+        try {
+            List<String> batch = claimFor(batchId);
+            if (unreadable) {
+                unreadable = false;
+                LOG.info("the content queue {} can be read again", table);
+            }
+            return batch;
+        } catch (ErasureLedger.LedgerException e) {
+            // the ledger database restarting: logged once, not with every look, and the next look tries again
+            if (!unreadable) {
+                unreadable = true;
+                LOG.warn("the content queue {} could not be read ({}); looking again every poll", table, e.getMessage());
+            }
+            return List.of();
+        }
+    }
+
+    private List<String> claimFor(String batchId) {
+        return ledger.query("WITH waiting AS (SELECT request_id, queued_at FROM " + table
+                + " WHERE claimed_at IS NULL OR claimed_at < now() - ? * interval '1 millisecond'"
+                + " ORDER BY queued_at, request_id LIMIT ? FOR UPDATE SKIP LOCKED),"
+                + " due AS (SELECT request_id FROM waiting WHERE (SELECT count(*) >= ?"
+                + " OR min(queued_at) <= now() - ? * interval '1 millisecond' FROM waiting))"
+                + " UPDATE " + table + " q SET batch_id = ?, claimed_at = now() FROM due WHERE q.request_id = due.request_id"
+                + " RETURNING q.request_id", rs -> rs.getString(1), recoveryMs, size, size, intervalMs, batchId);
+    }
+
+    /** The batch was carried out: its deletions leave the queue (those queued again since stay, released). */
+    public void done(String batchId) {
+        ledger.update("DELETE FROM " + table + " WHERE batch_id = ?", batchId);
+    }
+}

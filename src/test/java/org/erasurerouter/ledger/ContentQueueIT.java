@@ -1,0 +1,178 @@
+package org.erasurerouter.ledger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.erasurerouter.InvalidSettingException;
+import org.erasurerouter.intake.ErasureRequest;
+import org.erasurerouter.servers.RealServers;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.jdbc.datasource.DriverManagerDataSource;
+
+/** The content queue on the real ledger database (PostgreSQL): what a batch claims, and when. */
+@ExtendWith(RealServers.class)
+class ContentQueueIT {
+    private static final long MINUTE = 60_000;
+    private static ErasureLedger ledger;
+
+    @BeforeAll
+    static void ledger() {
+        ledger = new ErasureLedger(new DriverManagerDataSource(RealServers.get().jdbcUrl(), "postgres", "postgres"));
+        ledger.createSchema();
+    }
+
+    @Test
+    void queuesADeletionWithItsWorkMarkedQueuedInTheLedger() throws Exception {
+        String table = table();
+        ContentQueue queue = new ContentQueue(ledger, table, 1, MINUTE, MINUTE).create();
+        String requestId = "r-" + UUID.randomUUID();
+        List<String> stores = ledger.open(new ErasureRequest(requestId, ErasureRequest.DELETE_USER, "u-" + requestId,
+                "org-1", 0, null, null, null, List.of()), "neo4j,cassandra,elasticsearch,redis", "neo4j,cassandra,elasticsearch");
+
+        queue.add(requestId, stores);
+
+        assertEquals(List.of("QUEUED"), column("SELECT DISTINCT status FROM erasure_store WHERE request_id = '" + requestId
+                + "' AND store IN ('neo4j', 'cassandra', 'elasticsearch')"));
+        assertEquals(List.of("PENDING"), column("SELECT status FROM erasure_store WHERE request_id = '" + requestId
+                + "' AND store = 'redis'"), "the cache is not a store of record: it waits for the batch's end");
+        assertEquals(List.of("QUEUED"), column("SELECT status FROM erasure_request WHERE request_id = '" + requestId + "'"));
+        assertEquals(List.of(requestId), queue.claim("b1"));
+    }
+
+    @Test
+    void claimsAFullBatchAtOnceAndLeavesTheRestUntilTheirIntervalHasPassed() throws Exception {
+        String table = table();
+        ContentQueue queue = new ContentQueue(ledger, table, 3, MINUTE, MINUTE).create();
+        List<String> ids = queueDeletions(queue, 5);
+
+        List<String> first = queue.claim("b1");
+        assertEquals(3, first.size(), "a full batch is claimed at once");
+        assertEquals(List.of(), queue.claim("b2"), "two wait, fewer than a batch, for less than the interval");
+
+        execute("UPDATE " + table + " SET queued_at = now() - interval '61 seconds' WHERE batch_id IS NULL");
+        List<String> second = queue.claim("b2");
+        assertEquals(2, second.size(), "the oldest has waited the interval: the rest are claimed");
+        Set<String> claimed = new HashSet<>(first);
+        claimed.addAll(second);
+        assertEquals(Set.copyOf(ids), claimed, "every deletion claimed once");
+    }
+
+    @Test
+    void twoInstancesClaimingAtOnceNeverShareADeletion() throws Exception {
+        String table = table();
+        ContentQueue one = new ContentQueue(ledger, table, 10, 0, MINUTE).create();
+        ContentQueue other = new ContentQueue(ledger, table, 10, 0, MINUTE);
+        List<String> ids = queueDeletions(one, 200);
+
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            List<Future<List<String>>> claims = new ArrayList<>();
+            for (ContentQueue queue : List.of(one, other)) {
+                claims.add(pool.submit((Callable<List<String>>) () -> {
+                    List<String> mine = new ArrayList<>();
+                    for (List<String> batch; !(batch = queue.claim("b-" + UUID.randomUUID())).isEmpty(); ) {
+                        mine.addAll(batch);
+                    }
+                    return mine;
+                }));
+            }
+            List<String> all = new ArrayList<>(claims.get(0).get());
+            all.addAll(claims.get(1).get());
+            assertEquals(ids.size(), all.size(), "no deletion claimed twice");
+            assertEquals(Set.copyOf(ids), Set.copyOf(all));
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void aBatchNotDoneWithinTheRecoveryIntervalIsClaimedAgainAndADoneOneLeavesTheQueue() throws Exception {
+        String table = table();
+        ContentQueue queue = new ContentQueue(ledger, table, 2, MINUTE, MINUTE).create();
+        List<String> ids = queueDeletions(queue, 4);
+        List<String> died = queue.claim("died");
+        List<String> lived = queue.claim("lived");
+        assertEquals(2, died.size());
+        assertEquals(2, lived.size());
+        assertEquals(List.of(), queue.claim("b3"), "both batches are claimed and within the recovery interval");
+
+        queue.done("lived");
+        execute("UPDATE " + table + " SET claimed_at = now() - interval '61 seconds' WHERE batch_id = 'died'");
+
+        assertEquals(Set.copyOf(died), Set.copyOf(queue.claim("b3")), "the dead instance's batch is claimed again");
+        assertEquals(List.of(), queue.claim("b4"));
+        assertEquals(Set.copyOf(died), Set.copyOf(column("SELECT request_id FROM " + table)), "the done batch left");
+        assertTrue(ids.containsAll(lived));
+    }
+
+    @Test
+    void aDeletionQueuedAgainWhileItsBatchRunsStaysQueuedForTheNextBatch() throws Exception {
+        String table = table();
+        ContentQueue queue = new ContentQueue(ledger, table, 1, MINUTE, MINUTE).create();
+        String requestId = queueDeletions(queue, 1).get(0);
+        assertEquals(List.of(requestId), queue.claim("running"));
+
+        queue.add(requestId, List.of("neo4j"));
+        queue.done("running");
+
+        assertEquals(List.of(requestId), queue.claim("next"), "its event was read again: it is carried out again");
+    }
+
+    @Test
+    void refusesATableOfAnotherLayoutAtStartUp() throws Exception {
+        String table = table();
+        execute("CREATE TABLE " + table + " (id varchar(255) PRIMARY KEY, exchange bytea NOT NULL, version bigint NOT NULL)");
+
+        InvalidSettingException refused = assertThrows(InvalidSettingException.class,
+                () -> new ContentQueue(ledger, table, 1, MINUTE, MINUTE).create());
+        assertTrue(refused.getMessage().contains("erasure.content.queue-table"), refused.getMessage());
+    }
+
+    private static List<String> queueDeletions(ContentQueue queue, int count) {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            String requestId = "r-" + UUID.randomUUID();
+            queue.add(requestId, List.of("neo4j", "cassandra", "elasticsearch"));
+            ids.add(requestId);
+        }
+        return ids;
+    }
+
+    private static String table() {
+        return "queue_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+    }
+
+    private static void execute(String sql) throws Exception {
+        try (Connection c = connect(); var st = c.createStatement()) {
+            st.execute(sql);
+        }
+    }
+
+    private static List<String> column(String sql) throws Exception {
+        List<String> out = new ArrayList<>();
+        try (Connection c = connect(); var st = c.createStatement(); var rs = st.executeQuery(sql)) {
+            while (rs.next()) {
+                out.add(rs.getString(1));
+            }
+        }
+        return out;
+    }
+
+    private static Connection connect() throws Exception {
+        return DriverManager.getConnection(RealServers.get().jdbcUrl(), "postgres", "postgres");
+    }
+}

@@ -1,0 +1,27 @@
+package org.erasurerouter.ledger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.datasource.DriverManagerDataSource;
+
+class ContentQueueTest {
+    /** Port 1 on the loopback: nothing listens, as when the ledger database is restarting. */
+    private static final ErasureLedger UNREACHABLE =
+            new ErasureLedger(new DriverManagerDataSource("jdbc:postgresql://127.0.0.1:1/ledger"));
+
+    @Test
+    void claimsNoBatchInsteadOfFailingTheNextLookWhenTheLedgerDatabaseIsUnreachable() {
+        ContentQueue queue = new ContentQueue(UNREACHABLE, "queue", 100, 1000, 30000);
+        assertEquals(List.of(), queue.claim("b1"));
+        assertEquals(List.of(), queue.claim("b2"));
+    }
+
+    @Test
+    void aDeletionThatCannotBeQueuedFailsItsEventsRoute() {
+        ContentQueue queue = new ContentQueue(UNREACHABLE, "queue", 100, 1000, 30000);
+        assertThrows(ErasureLedger.LedgerException.class, () -> queue.add("r1", List.of("neo4j")));
+    }
+}
