@@ -108,7 +108,11 @@ public class RouterConfiguration implements CamelConfiguration {
                                             @BeanInject("erasureLedger") ErasureLedger ledger,
                                             @PropertyInject("erasure.jdbc.batch-repository") String name,
                                             @PropertyInject("erasure.jdbc.batch-recovery-interval-ms") long recoveryInterval) {
-        return batchRepository(dataSource, ledger, name, recoveryInterval);
+        ledger.createBatchRepository(name);
+        SqlBatchRepository batches = new SqlBatchRepository(dataSource, name);
+        batches.setUseRecovery(true);
+        batches.setRecoveryInterval(recoveryInterval);
+        return batches;
     }
 
     /**
@@ -123,15 +127,6 @@ public class RouterConfiguration implements CamelConfiguration {
                                      @PropertyInject("erasure.content.batch-interval-ms") long interval,
                                      @PropertyInject("erasure.content.batch-recovery-interval-ms") long recoveryInterval) {
         return new ContentQueue(ledger, name, size, interval, recoveryInterval).create();
-    }
-
-    private static SqlBatchRepository batchRepository(DataSource dataSource, ErasureLedger ledger, String name,
-                                                         long recoveryInterval) {
-        ledger.createBatchRepository(name);
-        SqlBatchRepository batches = new SqlBatchRepository(dataSource, name);
-        batches.setUseRecovery(true);
-        batches.setRecoveryInterval(recoveryInterval);
-        return batches;
     }
 
     /**
