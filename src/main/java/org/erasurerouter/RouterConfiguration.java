@@ -15,7 +15,7 @@ import org.apache.camel.spi.IdempotentRepository;
 import org.apache.camel.spi.PropertiesComponent;
 import org.erasurerouter.intake.EventValidator;
 import org.erasurerouter.ledger.AppliedRequests;
-import org.erasurerouter.ledger.ContentQueue;
+import org.erasurerouter.ledger.BatchQueue;
 import org.erasurerouter.ledger.ErasureLedger;
 import org.erasurerouter.ledger.NameFingerprint;
 import org.erasurerouter.reconcile.Reconciliation;
@@ -30,7 +30,6 @@ import org.erasurerouter.scrub.FieldRewriter;
 import org.erasurerouter.scrub.GraphAssets;
 import org.erasurerouter.scrub.HierarchyScrubber;
 import org.erasurerouter.scrub.SearchDocuments;
-import org.erasurerouter.sql.SqlBatchRepository;
 import org.erasurerouter.sql.SqlDialect;
 import org.erasurerouter.sql.SqlSinks;
 import org.erasurerouter.sql.TableRule;
@@ -97,22 +96,15 @@ public class RouterConfiguration implements CamelConfiguration {
     }
 
     /**
-     * The open batches of the jdbc store, in the ledger database (camel-sql's JDBC aggregation repository, with
-     * optimistic locking on a version column): a queued request survives a crash there, and a batch handed on but not
-     * confirmed is recovered and run again. Not PostgresAggregationRepository: in Camel 4.17 its insert leaves out the
-     * version column and fails on every first add. {@link SqlBatchRepository} keeps its interval scan alive through an
-     * outage of the ledger database.
+     * Requests waiting for a batch of the jdbc store's SQL tables, in the ledger database like {@link #contentQueue}.
      */
-    @BindToRegistry("sqlBatches")
-    public SqlBatchRepository sqlBatches(@BeanInject("erasureDataSource") DataSource dataSource,
-                                            @BeanInject("erasureLedger") ErasureLedger ledger,
-                                            @PropertyInject("erasure.jdbc.batch-repository") String name,
-                                            @PropertyInject("erasure.jdbc.batch-recovery-interval-ms") long recoveryInterval) {
-        ledger.createBatchRepository(name);
-        SqlBatchRepository batches = new SqlBatchRepository(dataSource, name);
-        batches.setUseRecovery(true);
-        batches.setRecoveryInterval(recoveryInterval);
-        return batches;
+    @BindToRegistry("sqlQueue")
+    public BatchQueue sqlQueue(@BeanInject("erasureLedger") ErasureLedger ledger,
+                               @PropertyInject("erasure.jdbc.queue-table") String name,
+                               @PropertyInject("erasure.jdbc.batch-size") int size,
+                               @PropertyInject("erasure.jdbc.batch-interval-ms") long interval,
+                               @PropertyInject("erasure.jdbc.batch-recovery-interval-ms") long recoveryInterval) {
+        return new BatchQueue(ledger, "erasure.jdbc.queue-table", name, size, interval, recoveryInterval).create();
     }
 
     /**
@@ -121,12 +113,12 @@ public class RouterConfiguration implements CamelConfiguration {
      * again, by any instance.
      */
     @BindToRegistry("contentQueue")
-    public ContentQueue contentQueue(@BeanInject("erasureLedger") ErasureLedger ledger,
-                                     @PropertyInject("erasure.content.queue-table") String name,
-                                     @PropertyInject("erasure.content.batch-size") int size,
-                                     @PropertyInject("erasure.content.batch-interval-ms") long interval,
-                                     @PropertyInject("erasure.content.batch-recovery-interval-ms") long recoveryInterval) {
-        return new ContentQueue(ledger, name, size, interval, recoveryInterval).create();
+    public BatchQueue contentQueue(@BeanInject("erasureLedger") ErasureLedger ledger,
+                                   @PropertyInject("erasure.content.queue-table") String name,
+                                   @PropertyInject("erasure.content.batch-size") int size,
+                                   @PropertyInject("erasure.content.batch-interval-ms") long interval,
+                                   @PropertyInject("erasure.content.batch-recovery-interval-ms") long recoveryInterval) {
+        return new BatchQueue(ledger, "erasure.content.queue-table", name, size, interval, recoveryInterval).create();
     }
 
     /**

@@ -83,8 +83,8 @@ public final class SettingsCheck extends MainListenerSupport {
     }
 
     /**
-     * Users per SQL statement: bounded, so a statement stays under the databases' limits on bound parameters (5,000
-     * users at most: a content batch of up to 500 may join a SQL batch of 4,499 at once).
+     * Users per SQL statement: bounded, so a statement stays under the databases' limits on bound parameters (a batch
+     * holds at most this many).
      */
     static final Rule BATCH_SIZE = upTo(4500);
 
@@ -156,8 +156,9 @@ public final class SettingsCheck extends MainListenerSupport {
             new Required("erasure.content.queue-table", NAME),
             new Required("erasure.jdbc.batch-size", BATCH_SIZE),
             new Required("erasure.jdbc.batch-interval-ms", POSITIVE),
+            new Required("erasure.jdbc.batch-poll-ms", POSITIVE),
             new Required("erasure.jdbc.batch-recovery-interval-ms", POSITIVE),
-            new Required("erasure.jdbc.batch-repository", NAME),
+            new Required("erasure.jdbc.queue-table", NAME),
             new Required("erasure.s3.endpoint", uri("http", "https")),
             new Required("erasure.s3.region", TEXT),
             new Required("erasure.s3.bucket", TEXT),

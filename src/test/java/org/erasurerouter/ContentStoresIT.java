@@ -392,7 +392,7 @@ class ContentStoresIT {
                 "erasure.stores", "neo4j,cassandra,elasticsearch,redis,jdbc",
                 "erasure.jdbc.table.profile.table", "content_profile",
                 "erasure.jdbc.batch-interval-ms", "200",
-                "erasure.jdbc.batch-repository", "content_batches",
+                "erasure.jdbc.queue-table", "content_batches",
                 "erasure.page-size", "100",
                 "erasure.elasticsearch.page-size", "100"));
         settings.putAll(extra);

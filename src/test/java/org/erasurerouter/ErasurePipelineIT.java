@@ -57,7 +57,7 @@ class ErasurePipelineIT {
                 "erasure.stores", "neo4j,cassandra,elasticsearch,redis,jdbc",
                 "erasure.jdbc.table.learner.table", "learner_profile",
                 "erasure.jdbc.batch-interval-ms", "200",
-                "erasure.jdbc.batch-repository", "pipeline_batches",
+                "erasure.jdbc.queue-table", "pipeline_batches",
                 "erasure.intake.max-event-bytes", "65536"));
         events = DeletionEvents.producer();
     }

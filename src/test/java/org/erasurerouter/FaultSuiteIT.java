@@ -64,7 +64,7 @@ class FaultSuiteIT {
                 "erasure.jdbc.table.profile.action", "obfuscate",
                 "erasure.jdbc.table.profile.columns", "name, email:null",
                 "erasure.jdbc.batch-interval-ms", "200",
-                "erasure.jdbc.batch-repository", "fault_batches"));
+                "erasure.jdbc.queue-table", "fault_batches"));
         events = DeletionEvents.producer();
     }
 

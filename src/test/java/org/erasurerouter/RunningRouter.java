@@ -82,13 +82,15 @@ public final class RunningRouter implements AutoCloseable {
     }
 
     /**
-     * Runtimes of one consumer group share their content queue, as the instances of one deployment do; the test run's
+     * Runtimes of one consumer group share their batch queues, as the instances of one deployment do; the test run's
      * other runtimes, with other settings (field rules, stores), keep theirs apart, so none carries out another's
      * deletions with its own rules.
      */
     private static void separateQueues(Properties p) {
         String group = p.getProperty("erasure.kafka.group-id", "erasure-router");
-        p.putIfAbsent("erasure.content.queue-table", "content_queue_" + Integer.toUnsignedString(group.hashCode(), 36));
+        String suffix = Integer.toUnsignedString(group.hashCode(), 36);
+        p.putIfAbsent("erasure.content.queue-table", "content_queue_" + suffix);
+        p.putIfAbsent("erasure.jdbc.queue-table", "sql_queue_" + suffix);
     }
 
     /** Closes what a test class opened, in this order, skipping what was never opened. */

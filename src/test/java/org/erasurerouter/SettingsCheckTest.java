@@ -46,8 +46,9 @@ class SettingsCheckTest {
         s.put("erasure.content.queue-table", "erasure_content_queue");
         s.put("erasure.jdbc.batch-size", "100");
         s.put("erasure.jdbc.batch-interval-ms", "5000");
+        s.put("erasure.jdbc.batch-poll-ms", "200");
         s.put("erasure.jdbc.batch-recovery-interval-ms", "5000");
-        s.put("erasure.jdbc.batch-repository", "erasure_sql_batches");
+        s.put("erasure.jdbc.queue-table", "erasure_sql_queue");
         s.put("erasure.s3.endpoint", "https://s3.eu-west-1.amazonaws.com");
         s.put("erasure.s3.region", "eu-west-1");
         s.put("erasure.s3.bucket", "reports");
@@ -141,11 +142,11 @@ class SettingsCheckTest {
     void boundsTheSqlBatchSoAStatementStaysUnderTheDatabasesParameterLimits() {
         Map<String, String> s = validSettings();
         s.put("erasure.jdbc.batch-size", "20000");
-        s.put("erasure.jdbc.batch-repository", "batches; DROP TABLE x");
+        s.put("erasure.jdbc.queue-table", "batches; DROP TABLE x");
         assertEquals("erasure.jdbc.batch-size is invalid: expected a whole number from 1 to 4500 but got '20000'"
-                + " (application.properties or ERASURE_JDBC_BATCH_SIZE); erasure.jdbc.batch-repository is invalid: expected"
+                + " (application.properties or ERASURE_JDBC_BATCH_SIZE); erasure.jdbc.queue-table is invalid: expected"
                 + " a plain name (letters, digits, underscores, not starting with a digit) but got 'batches; DROP TABLE x'"
-                + " (application.properties or ERASURE_JDBC_BATCH_REPOSITORY)", problemWith(s));
+                + " (application.properties or ERASURE_JDBC_QUEUE_TABLE)", problemWith(s));
     }
 
     @Test

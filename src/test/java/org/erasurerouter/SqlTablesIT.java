@@ -196,7 +196,7 @@ class SqlTablesIT {
                 "erasure.kafka.group-id", run,
                 "erasure.stores", "jdbc",
                 "erasure.pii.hash-secret", SECRET,
-                "erasure.jdbc.batch-repository", run + "_batches",
+                "erasure.jdbc.queue-table", run + "_batches",
                 "erasure.jdbc.batch-interval-ms", "500"));
         s.putAll(extra);
         return s;

@@ -95,7 +95,7 @@ class StagingOperationsIT {
                 Map.entry("erasure.jdbc.table.profile.action", "obfuscate"),
                 Map.entry("erasure.jdbc.table.profile.columns", "name, email:null, username:null"),
                 Map.entry("erasure.jdbc.batch-interval-ms", "200"),
-                Map.entry("erasure.jdbc.batch-repository", "staging_batches"),
+                Map.entry("erasure.jdbc.queue-table", "staging_batches"),
                 Map.entry("erasure.retry.maximum-redeliveries", "1"),
                 Map.entry("erasure.retry.initial-delay-ms", "200"),
                 Map.entry("erasure.health.check-timeout-ms", "3000"),

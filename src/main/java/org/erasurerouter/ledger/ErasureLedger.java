@@ -24,7 +24,7 @@ import org.erasurerouter.intake.ErasureRequest;
  */
 public class ErasureLedger {
 
-    /** Status of a request in one store; QUEUED waits for a batch of its store (the content queue, or the jdbc store's). */
+    /** Status of a request in one store; QUEUED waits for a batch of its store (see BatchQueue). */
     public enum Status { PENDING, RUNNING, FAILED, DONE, SKIPPED, PARKED, QUEUED }
 
     private static final int MAX_ERROR_LENGTH = 300;
@@ -181,46 +181,21 @@ public class ErasureLedger {
     }
 
     /**
-     * Creates the tables of Camel's JDBC aggregation repository {@code name} (open batches) and {@code name_completed}
-     * (batches handed on but not yet confirmed), in the layout JdbcAggregationRepository reads and writes, with the
-     * time each batch was opened and handed on (which {@code SqlBatchRepository} reads).
+     * Creates the table of the batch queue {@code name} (see {@link BatchQueue}), the value of {@code setting}, when
+     * missing. A table of that name in another layout, such as the JDBC aggregation repository earlier versions kept
+     * batches in, is refused at start-up: the requests waiting there would never be carried out.
      */
-    public void createBatchRepository(String name) {
-        plainTableName("batch repository", name);
-        run(c -> {
-            c.setAutoCommit(false);
-            try (var st = c.createStatement()) {
-                st.execute("SELECT pg_advisory_xact_lock(4711007)");
-                for (String table : List.of(name, name + "_completed")) {
-                    st.execute("CREATE TABLE IF NOT EXISTS " + table
-                            + " (id varchar(255) PRIMARY KEY, exchange bytea NOT NULL, version bigint NOT NULL)");
-                }
-                // when a batch was opened: another instance's batch open for longer than the recovery interval is taken over
-                addColumn(c, name, "created_at", "timestamptz NOT NULL DEFAULT now()");
-                // when a batch was handed on (or recovered): only batches older than the recovery interval are recovered
-                addColumn(c, name + "_completed", "handed_on", "timestamptz NOT NULL DEFAULT now()");
-            }
-            c.commit();
-            return null;
-        });
-    }
-
-    /**
-     * Creates the table of the content queue {@code name} (see {@link ContentQueue}) when missing. A table of that name
-     * in another layout, such as the JDBC aggregation repository earlier versions kept content batches in, is refused
-     * at start-up: the deletions waiting there would never be carried out.
-     */
-    public void createContentQueue(String name) {
-        plainTableName("content queue", name);
+    public void createBatchQueue(String name, String setting) {
+        plainTableName(setting, name);
         run(c -> {
             c.setAutoCommit(false);
             try (var st = c.createStatement()) {
                 st.execute("SELECT pg_advisory_xact_lock(4711007)");
                 if (relationExists(c, name) && !exists(c, "SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass(?)"
                         + " AND attname = 'claimed_at' AND NOT attisdropped", name)) {
-                    throw new org.erasurerouter.InvalidSettingException("the content queue '" + name + "' is a table of"
+                    throw new org.erasurerouter.InvalidSettingException("the batch queue '" + name + "' is a table of"
                             + " another layout (an earlier version's batch repository?): let its batches finish with that"
-                            + " version, or name another table in erasure.content.queue-table");
+                            + " version, or name another table in " + setting);
                 }
                 st.execute("CREATE TABLE IF NOT EXISTS " + name + " (request_id text PRIMARY KEY,"
                         + " queued_at timestamptz NOT NULL DEFAULT now(), batch_id text, claimed_at timestamptz)");
@@ -230,10 +205,9 @@ public class ErasureLedger {
         });
     }
 
-    private static void plainTableName(String what, String name) {
+    private static void plainTableName(String setting, String name) {
         if (!name.matches("[a-z_][a-z0-9_]*")) {
-            throw new org.erasurerouter.InvalidSettingException("the " + what + " '" + name
-                    + "' is not a plain lower-case table name");
+            throw new org.erasurerouter.InvalidSettingException(setting + " '" + name + "' is not a plain lower-case table name");
         }
     }
 

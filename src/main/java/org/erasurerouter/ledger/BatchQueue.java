@@ -5,32 +5,36 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Deletions waiting for a batch of the content stores (Neo4j, Cassandra, Elasticsearch): a table of request ids in the
- * ledger database, shared by every instance on it. A deletion is queued by the statement that marks its work QUEUED in
- * the ledger, so a crash loses none; an instance claims a batch of them once {@code size} wait or the oldest has waited
- * {@code intervalMs}, carries it out and takes it off the queue. A batch not taken off within {@code recoveryMs} (its
- * instance died, or the ledger database failed at the end) is claimed again by any instance; so a batch still being
- * carried out that long runs twice, harmless (every store's pass is idempotent) but wasted. A deletion queued again
- * while claimed (its event read again) is released from that claim, so a later batch carries out whatever the event
- * marked QUEUED again.
+ * Requests waiting for a batch of one kind of store: the content stores (Neo4j, Cassandra, Elasticsearch) or the jdbc
+ * store's SQL tables. A table of request ids in the ledger database, shared by every instance on it. A request is
+ * queued by the statement that marks its work QUEUED in the ledger (or right after it), so a crash loses none; an
+ * instance claims a batch of them once {@code size} wait or the oldest has waited {@code intervalMs}, carries it out
+ * and takes it off the queue. A batch not taken off within {@code recoveryMs} (its instance died, or the ledger
+ * database failed at the end) is claimed again by any instance; so a batch still being carried out that long runs
+ * twice, harmless (every store's pass is idempotent) but wasted. A request queued again while claimed (its event read
+ * again) is released from that claim, so a later batch carries out whatever was marked QUEUED again.
  * <p>
- * A table of ids rather than the aggregator on Camel's JDBC aggregation repository (as the jdbc store's batches are):
- * that repository rewrote the whole batch, serialised, with every deletion queued (two more statements and a batch's
- * worth of serialisation per event, a quarter of the intake thread's time in a profile), and each instance's open
- * batch had to be taken over by the others after a crash.
+ * A table of ids rather than the aggregator on Camel's JDBC aggregation repository: that repository rewrote the whole
+ * batch, serialised, with every request queued (two more statements and a batch's worth of serialisation per event, a
+ * quarter of the intake thread's time in a profile), each instance's open batch had to be taken over by the others
+ * after a crash, and in Camel 4.17 a batch full at its first add was handed on without ever being stored (a crash then
+ * lost it).
  */
-public final class ContentQueue {
-    private static final Logger LOG = LoggerFactory.getLogger(ContentQueue.class);
+public final class BatchQueue {
+    private static final Logger LOG = LoggerFactory.getLogger(BatchQueue.class);
 
     private final ErasureLedger ledger;
+    private final String setting;
     private final String table;
     private final int size;
     private final long intervalMs;
     private final long recoveryMs;
     private volatile boolean unreadable;
 
-    public ContentQueue(ErasureLedger ledger, String table, int size, long intervalMs, long recoveryMs) {
+    /** A queue in {@code table}, the value of {@code setting} (named in errors). */
+    public BatchQueue(ErasureLedger ledger, String setting, String table, int size, long intervalMs, long recoveryMs) {
         this.ledger = ledger;
+        this.setting = setting;
         this.table = table;
         this.size = size;
         this.intervalMs = intervalMs;
@@ -38,8 +42,8 @@ public final class ContentQueue {
     }
 
     /** Creates the queue's table when missing (refusing a table of another layout, e.g. an aggregation repository). */
-    public ContentQueue create() {
-        ledger.createContentQueue(table);
+    public BatchQueue create() {
+        ledger.createBatchQueue(table, setting);
         return this;
     }
 
@@ -52,6 +56,13 @@ public final class ContentQueue {
                 requestId, stores.toArray(String[]::new), requestId, requestId);
     }
 
+    /** Requests whose work the caller has marked QUEUED wait for a batch: one statement, whatever their number. */
+    public void addAll(List<String> requestIds) {
+        ledger.update("INSERT INTO " + table + " (request_id) SELECT unnest(?::text[])"
+                + " ON CONFLICT (request_id) DO UPDATE SET batch_id = NULL, claimed_at = NULL",
+                (Object) requestIds.toArray(String[]::new));
+    }
+
     /**
      * Claims the next batch for {@code batchId} and answers its request ids; none while fewer than a batch wait and the
      * oldest has waited less than the interval. Rows another instance is claiming are skipped, not waited for, so two
@@ -62,14 +73,14 @@ public final class ContentQueue {
             List<String> batch = claimFor(batchId);
             if (unreadable) {
                 unreadable = false;
-                LOG.info("the content queue {} can be read again", table);
+                LOG.info("the batch queue {} can be read again", table);
             }
             return batch;
         } catch (ErasureLedger.LedgerException e) {
             // the ledger database restarting: logged once, not with every look, and the next look tries again
             if (!unreadable) {
                 unreadable = true;
-                LOG.warn("the content queue {} could not be read ({}); looking again every poll", table, e.getMessage());
+                LOG.warn("the batch queue {} could not be read ({}); looking again every poll", table, e.getMessage());
             }
             return List.of();
         }

@@ -7,21 +7,21 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
-class ContentQueueTest {
+class BatchQueueTest {
     /** Port 1 on the loopback: nothing listens, as when the ledger database is restarting. */
     private static final ErasureLedger UNREACHABLE =
             new ErasureLedger(new DriverManagerDataSource("jdbc:postgresql://127.0.0.1:1/ledger"));
 
     @Test
     void claimsNoBatchInsteadOfFailingTheNextLookWhenTheLedgerDatabaseIsUnreachable() {
-        ContentQueue queue = new ContentQueue(UNREACHABLE, "queue", 100, 1000, 30000);
+        BatchQueue queue = new BatchQueue(UNREACHABLE, "queue-table", "queue", 100, 1000, 30000);
         assertEquals(List.of(), queue.claim("b1"));
         assertEquals(List.of(), queue.claim("b2"));
     }
 
     @Test
     void aDeletionThatCannotBeQueuedFailsItsEventsRoute() {
-        ContentQueue queue = new ContentQueue(UNREACHABLE, "queue", 100, 1000, 30000);
+        BatchQueue queue = new BatchQueue(UNREACHABLE, "queue-table", "queue", 100, 1000, 30000);
         assertThrows(ErasureLedger.LedgerException.class, () -> queue.add("r1", List.of("neo4j")));
     }
 }

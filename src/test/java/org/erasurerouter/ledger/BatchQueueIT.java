@@ -23,9 +23,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
-/** The content queue on the real ledger database (PostgreSQL): what a batch claims, and when. */
+/** Batch queues on the real ledger database (PostgreSQL): what a batch claims, and when. */
 @ExtendWith(RealServers.class)
-class ContentQueueIT {
+class BatchQueueIT {
     private static final long MINUTE = 60_000;
     private static ErasureLedger ledger;
 
@@ -38,7 +38,7 @@ class ContentQueueIT {
     @Test
     void queuesADeletionWithItsWorkMarkedQueuedInTheLedger() throws Exception {
         String table = table();
-        ContentQueue queue = new ContentQueue(ledger, table, 1, MINUTE, MINUTE).create();
+        BatchQueue queue = new BatchQueue(ledger, "queue-table", table, 1, MINUTE, MINUTE).create();
         String requestId = "r-" + UUID.randomUUID();
         List<String> stores = ledger.open(new ErasureRequest(requestId, ErasureRequest.DELETE_USER, "u-" + requestId,
                 "org-1", 0, null, null, null, List.of()), "neo4j,cassandra,elasticsearch,redis", "neo4j,cassandra,elasticsearch");
@@ -54,9 +54,25 @@ class ContentQueueIT {
     }
 
     @Test
+    void queuesRequestsMarkedByTheCallerAtOnceAndReleasesOneQueuedAgainWhileClaimed() throws Exception {
+        String table = table();
+        BatchQueue queue = new BatchQueue(ledger, "queue-table", table, 3, MINUTE, MINUTE).create();
+        List<String> ids = List.of("r-" + UUID.randomUUID(), "r-" + UUID.randomUUID(), "r-" + UUID.randomUUID());
+
+        queue.addAll(ids);
+        assertEquals(Set.copyOf(ids), Set.copyOf(queue.claim("b1")), "a full batch at once");
+        queue.addAll(ids.subList(0, 1));
+        queue.done("b1");
+
+        assertEquals(List.of(), queue.claim("b2"), "one waits, for less than the interval");
+        assertEquals(List.of(ids.get(0)), new BatchQueue(ledger, "queue-table", table, 1, MINUTE, MINUTE).claim("b2"),
+                "the one queued again while claimed is still queued");
+    }
+
+    @Test
     void claimsAFullBatchAtOnceAndLeavesTheRestUntilTheirIntervalHasPassed() throws Exception {
         String table = table();
-        ContentQueue queue = new ContentQueue(ledger, table, 3, MINUTE, MINUTE).create();
+        BatchQueue queue = new BatchQueue(ledger, "queue-table", table, 3, MINUTE, MINUTE).create();
         List<String> ids = queueDeletions(queue, 5);
 
         List<String> first = queue.claim("b1");
@@ -74,14 +90,14 @@ class ContentQueueIT {
     @Test
     void twoInstancesClaimingAtOnceNeverShareADeletion() throws Exception {
         String table = table();
-        ContentQueue one = new ContentQueue(ledger, table, 10, 0, MINUTE).create();
-        ContentQueue other = new ContentQueue(ledger, table, 10, 0, MINUTE);
+        BatchQueue one = new BatchQueue(ledger, "queue-table", table, 10, 0, MINUTE).create();
+        BatchQueue other = new BatchQueue(ledger, "queue-table", table, 10, 0, MINUTE);
         List<String> ids = queueDeletions(one, 200);
 
         ExecutorService pool = Executors.newFixedThreadPool(2);
         try {
             List<Future<List<String>>> claims = new ArrayList<>();
-            for (ContentQueue queue : List.of(one, other)) {
+            for (BatchQueue queue : List.of(one, other)) {
                 claims.add(pool.submit((Callable<List<String>>) () -> {
                     List<String> mine = new ArrayList<>();
                     for (List<String> batch; !(batch = queue.claim("b-" + UUID.randomUUID())).isEmpty(); ) {
@@ -102,7 +118,7 @@ class ContentQueueIT {
     @Test
     void aBatchNotDoneWithinTheRecoveryIntervalIsClaimedAgainAndADoneOneLeavesTheQueue() throws Exception {
         String table = table();
-        ContentQueue queue = new ContentQueue(ledger, table, 2, MINUTE, MINUTE).create();
+        BatchQueue queue = new BatchQueue(ledger, "queue-table", table, 2, MINUTE, MINUTE).create();
         List<String> ids = queueDeletions(queue, 4);
         List<String> died = queue.claim("died");
         List<String> lived = queue.claim("lived");
@@ -122,7 +138,7 @@ class ContentQueueIT {
     @Test
     void aDeletionQueuedAgainWhileItsBatchRunsStaysQueuedForTheNextBatch() throws Exception {
         String table = table();
-        ContentQueue queue = new ContentQueue(ledger, table, 1, MINUTE, MINUTE).create();
+        BatchQueue queue = new BatchQueue(ledger, "queue-table", table, 1, MINUTE, MINUTE).create();
         String requestId = queueDeletions(queue, 1).get(0);
         assertEquals(List.of(requestId), queue.claim("running"));
 
@@ -138,11 +154,11 @@ class ContentQueueIT {
         execute("CREATE TABLE " + table + " (id varchar(255) PRIMARY KEY, exchange bytea NOT NULL, version bigint NOT NULL)");
 
         InvalidSettingException refused = assertThrows(InvalidSettingException.class,
-                () -> new ContentQueue(ledger, table, 1, MINUTE, MINUTE).create());
+                () -> new BatchQueue(ledger, "erasure.content.queue-table", table, 1, MINUTE, MINUTE).create());
         assertTrue(refused.getMessage().contains("erasure.content.queue-table"), refused.getMessage());
     }
 
-    private static List<String> queueDeletions(ContentQueue queue, int count) {
+    private static List<String> queueDeletions(BatchQueue queue, int count) {
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             String requestId = "r-" + UUID.randomUUID();
