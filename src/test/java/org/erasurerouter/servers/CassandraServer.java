@@ -84,8 +84,9 @@ final class CassandraServer implements AutoCloseable, Restartable {
         List<String> cmd = new ArrayList<>();
         cmd.add(ChildProcess.javaOf(jdk17()));
         // -Xms small: as root, JNA mlockall pins the whole initial heap
-        cmd.addAll(List.of("-Xms64m", "-Xmx512m", "-Xss256k", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-Djava.net.preferIPv4Stack=true", "-Dio.netty.tryReflectionSetAccessible=true"));
+        cmd.add("-Xms64m");
+        cmd.addAll(ChildProcess.jvmFlags("512m", "2g"));
+        cmd.addAll(List.of("-Xss256k", "-Djava.net.preferIPv4Stack=true", "-Dio.netty.tryReflectionSetAccessible=true"));
         cmd.addAll(JDK17_FLAGS);
         cmd.addAll(List.of(
                 "-Dcassandra.config=" + dir.resolve("cassandra.yaml").toUri(),

@@ -36,12 +36,13 @@ final class ElasticsearchServer implements AutoCloseable, Restartable {
         // a fixed HTTP port, so that a restarted node is found where the runtime looks for it
         int port = FreePorts.next();
         Path launcher = Path.of(EsNodeMain.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        ChildProcess p = ChildProcess.start("elasticsearch", List.of(findJava().toString(),
-                "-Xms256m", "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-Djava.io.tmpdir=" + dir, "-Dlog4j2.disable.jmx=true",
+        List<String> command = new ArrayList<>(List.of(findJava().toString(), "-Xms256m"));
+        command.addAll(ChildProcess.jvmFlags("256m", "1g"));
+        command.addAll(List.of("-Djava.io.tmpdir=" + dir, "-Dlog4j2.disable.jmx=true",
                 "--enable-native-access=org.elasticsearch.nativeaccess,org.apache.lucene.core",
                 "--module-path", home.resolve("lib").toString(), "--add-modules", "ALL-MODULE-PATH",
-                "-cp", launcher.toString(), EsNodeMain.class.getName(), home.toString(), dir.toString(), Integer.toString(port)), dir.resolve("es-node.log"));
+                "-cp", launcher.toString(), EsNodeMain.class.getName(), home.toString(), dir.toString(), Integer.toString(port)));
+        ChildProcess p = ChildProcess.start("elasticsearch", command, dir.resolve("es-node.log"));
         ElasticsearchServer server = new ElasticsearchServer(p, port);
         server.awaitReady();
         return server;
