@@ -287,8 +287,8 @@ public class RouterConfiguration implements CamelConfiguration {
     }
 
     /**
-     * Readiness per datastore the runtime needs (the enabled stores, the ledger database and the report bucket) and,
-     * in staging, the safe hot reload of the routes folder with its own health check.
+     * Readiness per datastore the runtime needs (the enabled stores, the ledger database and the report bucket), the
+     * batch queues' depth and, in staging, the safe hot reload of the routes folder with its own health check.
      */
     private static void observe(PropertiesComponent properties, CamelContext context) {
         HealthCheckRegistry health = HealthCheckRegistry.get(context);
@@ -297,10 +297,19 @@ public class RouterConfiguration implements CamelConfiguration {
         checked.add("jdbc");
         checked.add("s3");
         checked.forEach(store -> health.register(new StoreHealthCheck(store, timeout)));
+        // the batch queues' depth, registered once the context starts: camel-main binds the metrics registry by then
+        ErasureMetrics metrics = context.getRegistry().lookupByNameAndType("erasureMetrics", ErasureMetrics.class);
+        try {
+            context.addStartupListener((started, alreadyStarted) -> {
+                metrics.queue("content", context.getRegistry().lookupByNameAndType("contentQueue", BatchQueue.class));
+                metrics.queue("sql", context.getRegistry().lookupByNameAndType("sqlQueue", BatchQueue.class));
+            });
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot register the batch queues' metrics", e);
+        }
         if (setting(properties, "erasure.routes.reload-enabled").map(Boolean::parseBoolean).orElse(false)) {
             SafeRouteReload reload = new SafeRouteReload(setting(properties, "erasure.routes.reload-directory").orElse("routes"),
-                    setting(properties, "erasure.routes.reload-pattern").orElse("*.camel.yaml"),
-                    context.getRegistry().lookupByNameAndType("erasureMetrics", ErasureMetrics.class));
+                    setting(properties, "erasure.routes.reload-pattern").orElse("*.camel.yaml"), metrics);
             try {
                 context.addService(reload);
             } catch (Exception e) {

@@ -142,7 +142,7 @@ class StagingOperationsIT {
 
     @Test
     @Order(3)
-    void countsConsumedEventsErasedAssetsPerStoreAndTheEndToEndLatencyOnTheMetricsEndpoint() throws Exception {
+    void countsConsumedEventsErasedAssetsPerStoreTheEndToEndLatencyAndTheQueuesDepthOnTheMetricsEndpoint() throws Exception {
         String userId = "u-metrics-" + UUID.randomUUID();
         content.seedCreator("do_" + UUID.randomUUID().toString().replace("-", ""), userId, "Metric Name " + UUID.randomUUID());
         events.publish(TOPIC, userId, DeletionEvents.deleteUser(userId, "Metric Name", "org-1"));
@@ -154,6 +154,10 @@ class StagingOperationsIT {
         assertTrue(Management.sample(metrics, "erasure_store_assets_total", "store=\"redis\"") >= 2, metrics);
         assertTrue(Management.sample(metrics, "erasure_request_latency_seconds_count", "action=\"delete-user\"") >= 1, metrics);
         assertTrue(Management.sample(metrics, "jvm_memory_used_bytes", "area=\"heap\"") > 0, "the JVM's meters");
+        for (String queue : List.of("content", "sql")) {
+            assertTrue(metrics.lines().anyMatch(l -> l.startsWith("erasure_queue_requests{") && l.contains("queue=\"" + queue + "\"")),
+                    "the " + queue + " queue's depth in " + metrics);
+        }
         assertTrue(Management.sample(metrics, "erasure_request_latency_seconds_bucket", "action=\"delete-user\"", "le=\"+Inf\"") >= 1,
                 "a histogram with buckets");
     }

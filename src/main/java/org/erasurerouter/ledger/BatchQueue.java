@@ -96,6 +96,11 @@ public final class BatchQueue {
                 + " RETURNING q.request_id", rs -> rs.getString(1), recoveryMs, size, size, intervalMs, batchId);
     }
 
+    /** Requests in the queue, claimed by a batch or still waiting for one: what the instances have left to carry out. */
+    public long waiting() {
+        return ledger.query("SELECT count(*) FROM " + table, rs -> rs.getLong(1)).get(0);
+    }
+
     /** The batch was carried out: its deletions leave the queue (those queued again since stay, released). */
     public void done(String batchId) {
         ledger.update("DELETE FROM " + table + " WHERE batch_id = ?", batchId);

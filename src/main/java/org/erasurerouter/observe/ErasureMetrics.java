@@ -1,6 +1,7 @@
 package org.erasurerouter.observe;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
@@ -11,11 +12,13 @@ import org.apache.camel.CamelContextAware;
 import org.apache.camel.component.micrometer.MicrometerConstants;
 import org.apache.camel.component.micrometer.MicrometerUtils;
 import org.erasurerouter.intake.ErasureRequest;
+import org.erasurerouter.ledger.BatchQueue;
+import org.erasurerouter.ledger.ErasureLedger;
 
 /**
  * The metrics a {@code micrometer:} endpoint cannot record: the end-to-end latency histogram (event time to every
- * store done), the SQL rows a batch erased and failed store attempts seen from Java. They live in the runtime's one
- * Prometheus registry (Camel's {@code metricsRegistry}), which a route reload does not clear.
+ * store done), the SQL rows a batch erased, failed store attempts seen from Java and the batch queues' depth. They live
+ * in the runtime's one Prometheus registry (Camel's {@code metricsRegistry}), which a route reload does not clear.
  */
 public class ErasureMetrics implements CamelContextAware {
 
@@ -79,6 +82,25 @@ public class ErasureMetrics implements CamelContextAware {
     /** A routes file was hot-reloaded ({@code reloaded}) or refused ({@code failed}). */
     public void routesReload(String outcome) {
         counter("erasure.routes.reloads", "Hot reloads of a routes file, by outcome", "outcome", outcome).increment();
+    }
+
+    /**
+     * The requests in a batch queue ({@code content} or {@code sql}), read from the ledger database whenever the
+     * metrics are scraped: the work the deployment has taken on and not yet carried out. Not a number while the ledger
+     * database cannot be reached.
+     */
+    public void queue(String name, BatchQueue queue) {
+        Gauge.builder("erasure.queue.requests", queue, ErasureMetrics::waiting)
+                .description("Requests waiting in a batch queue or claimed by a batch not yet done, per queue")
+                .tag("camelContext", context.getName()).tag("queue", name).register(registry());
+    }
+
+    private static double waiting(BatchQueue queue) {
+        try {
+            return queue.waiting();
+        } catch (ErasureLedger.LedgerException unreachable) {
+            return Double.NaN;
+        }
     }
 
     /** Tagged like the micrometer endpoints' meters (with the context's name), so both can add to the same meter. */

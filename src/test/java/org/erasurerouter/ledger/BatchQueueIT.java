@@ -88,6 +88,20 @@ class BatchQueueIT {
     }
 
     @Test
+    void countsTheRequestsWaitingOrClaimedUntilTheirBatchIsDone() throws Exception {
+        String table = table();
+        BatchQueue queue = new BatchQueue(ledger, "queue-table", table, 3, MINUTE, MINUTE).create();
+        assertEquals(0, queue.waiting());
+        queueDeletions(queue, 5);
+        assertEquals(5, queue.waiting());
+
+        assertEquals(3, queue.claim("b1").size());
+        assertEquals(5, queue.waiting(), "a claimed batch still counts until it is done");
+        queue.done("b1");
+        assertEquals(2, queue.waiting());
+    }
+
+    @Test
     void twoInstancesClaimingAtOnceNeverShareADeletion() throws Exception {
         String table = table();
         BatchQueue one = new BatchQueue(ledger, "queue-table", table, 10, 0, MINUTE).create();

@@ -88,4 +88,13 @@ class ErasureMetricsTest {
         assertEquals(2.0, registry.get("erasure.store.failures").tag("store", "redis").counter().count());
         assertEquals(1.0, registry.get("erasure.routes.reloads").tag("outcome", "failed").counter().count());
     }
+
+    @Test
+    void aQueuesDepthIsNotANumberWhileTheLedgerDatabaseCannotBeReached() {
+        // port 1 on the loopback: nothing listens, as when the ledger database is restarting
+        var ledger = new org.erasurerouter.ledger.ErasureLedger(
+                new org.springframework.jdbc.datasource.DriverManagerDataSource("jdbc:postgresql://127.0.0.1:1/ledger"));
+        metrics.queue("content", new org.erasurerouter.ledger.BatchQueue(ledger, "queue-table", "queue", 100, 1000, 30000));
+        assertTrue(Double.isNaN(registry.get("erasure.queue.requests").tag("queue", "content").gauge().value()));
+    }
 }
