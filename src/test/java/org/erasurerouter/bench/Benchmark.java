@@ -41,7 +41,9 @@ import org.erasurerouter.servers.RealServers;
  * Settings: {@code -Dbench.users} (10000), {@code -Dbench.assets} (10), {@code -Dbench.runs} (1), {@code -Dbench.warmup}
  * (users erased by each side before it is timed, 5000: on two cores the runtime's JIT compiler still takes a
  * third of a core after 2000), {@code -Dbench.partitions} (of the events topic, 4),
- * {@code -Dbench.heap} (the runtime's -Xmx, -Xmx1g) and {@code -Dbench.settings="key=value;…"} (runtime settings to try).
+ * {@code -Dbench.heap} (the runtime's -Xmx, -Xmx1g), {@code -Dbench.settings="key=value;…"} (runtime settings to try)
+ * and {@code -Dbench.servers-as-in-production} (true: Cassandra and Elasticsearch with both compiler tiers and
+ * production heaps; false: C1-only on the tests' small heaps).
  */
 public final class Benchmark {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -94,6 +96,8 @@ public final class Benchmark {
         report.put("users", users);
         report.put("assetsPerUser", assets);
         report.put("machine", Map.of("cores", Runtime.getRuntime().availableProcessors(), "java", System.getProperty("java.version")));
+        // Cassandra and Elasticsearch with both compiler tiers and production heaps, or C1-only as in the tests
+        report.put("serversAsInProduction", Boolean.getBoolean("servers.as-in-production"));
         report.put("runs", results);
         if (results.size() > 1) {
             report.put("spread", spread(results));
