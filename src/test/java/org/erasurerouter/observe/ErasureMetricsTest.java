@@ -10,8 +10,11 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.erasurerouter.intake.ErasureRequest;
+import org.erasurerouter.ledger.BatchQueue;
+import org.erasurerouter.ledger.ErasureLedger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
 class ErasureMetricsTest {
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
@@ -92,9 +95,8 @@ class ErasureMetricsTest {
     @Test
     void aQueuesDepthIsNotANumberWhileTheLedgerDatabaseCannotBeReached() {
         // port 1 on the loopback: nothing listens, as when the ledger database is restarting
-        var ledger = new org.erasurerouter.ledger.ErasureLedger(
-                new org.springframework.jdbc.datasource.DriverManagerDataSource("jdbc:postgresql://127.0.0.1:1/ledger"));
-        metrics.queue("content", new org.erasurerouter.ledger.BatchQueue(ledger, "queue-table", "queue", 100, 1000, 30000));
+        ErasureLedger ledger = new ErasureLedger(new DriverManagerDataSource("jdbc:postgresql://127.0.0.1:1/ledger"));
+        metrics.queue("content", new BatchQueue(ledger, "queue-table", "queue", 100, 1000, 30000));
         assertTrue(Double.isNaN(registry.get("erasure.queue.requests").tag("queue", "content").gauge().value()));
     }
 }
