@@ -92,8 +92,8 @@ final class ChildProcess implements AutoCloseable {
     }
 
     /**
-     * A server JVM's maximum heap, collector and compiler flags. Tests run the servers C1-only on small heaps: they start in
-     * seconds and carry little load. With {@code -Dservers.as-in-production=true} (the benchmark) they run as
+     * A server JVM's maximum heap, collector and compiler flags. Tests run the servers C1-only on small heaps: they
+     * start in seconds and carry little load. With {@code -Dservers.as-in-production=true} (the benchmark) they run as
      * production runs them, with both compiler tiers and {@code productionHeap}.
      */
     static List<String> jvmFlags(String testHeap, String productionHeap) {
