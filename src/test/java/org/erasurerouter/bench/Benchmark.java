@@ -39,8 +39,9 @@ import org.erasurerouter.servers.RealServers;
  * by {@link DirectDriverBaseline}, plain and with the same guarantees. Prints a table and writes JSON under
  * {@code target/benchmark/}.
  * Settings: {@code -Dbench.users} (10000), {@code -Dbench.assets} (10), {@code -Dbench.runs} (1), {@code -Dbench.warmup}
- * (users erased by each side before it is timed, 5000: on two cores the runtime's JIT compiler still takes a
- * third of a core after 2000), {@code -Dbench.partitions} (of the events topic, 4),
+ * (users erased by each side before it is timed, 15000: on two cores the runtime's JIT compiler still took a
+ * quarter of a core after 5000, and the runtime and the servers it drives spent ~40 % more CPU per user),
+ * {@code -Dbench.partitions} (of the events topic, 4),
  * {@code -Dbench.heap} (the runtime's -Xmx, -Xmx1g), {@code -Dbench.settings="key=value;…"} (runtime settings to try)
  * and {@code -Dbench.servers-as-in-production} (true: Cassandra and Elasticsearch with both compiler tiers and
  * production heaps; false: C1-only on the tests' small heaps).
@@ -54,7 +55,7 @@ public final class Benchmark {
     private final RealServers servers;
     private final int users;
     private final int assets;
-    private final int warmup = Integer.getInteger("bench.warmup", 5000);
+    private final int warmup = Integer.getInteger("bench.warmup", 15000);
     private final int partitions = Integer.getInteger("bench.partitions", 4);
     private final HttpClient http = HttpClient.newHttpClient();
 
