@@ -214,8 +214,8 @@ class StagingOperationsIT {
         awaitFailedReloads(failed + 1);
         assertErasesAUser("after an edit that does not parse");
 
-        String unstartable = original.replace("        - setProperty:\n            name: erasureStoresOfRecord",
-                "        - to: no-such-component:anywhere\n        - setProperty:\n            name: erasureStoresOfRecord");
+        String unstartable = original.replace("        - choice:\n            id: batch-deletion-events",
+                "        - to: no-such-component:anywhere\n        - choice:\n            id: batch-deletion-events");
         assertNotEquals(original, unstartable);
         edit(apply, unstartable);
         awaitFailedReloads(failed + 2);

@@ -1,6 +1,7 @@
 package org.erasurerouter.ledger;
 
 import java.util.List;
+import org.erasurerouter.intake.ErasureRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,13 +48,14 @@ public final class BatchQueue {
         return this;
     }
 
-    /** The request's work in {@code stores} waits for a content batch, and so does the request: one statement. */
-    public void add(String requestId, List<String> stores) {
-        ledger.update("WITH queued AS (UPDATE erasure_store SET status = 'QUEUED', updated_at = now()"
-                + " WHERE request_id = ? AND store = ANY (?)), request AS (UPDATE erasure_request SET status = 'QUEUED'"
-                + " WHERE request_id = ?) INSERT INTO " + table + " (request_id) VALUES (?)"
-                + " ON CONFLICT (request_id) DO UPDATE SET batch_id = NULL, claimed_at = NULL",
-                requestId, stores.toArray(String[]::new), requestId, requestId);
+    /**
+     * Records a request in the ledger and queues it here, in one statement ({@link ErasureLedger#open}): its work in
+     * {@code ofStores} not yet DONE or SKIPPED is marked QUEUED and waits for a batch, and so does the request. Answers
+     * those stores; none (and nothing queued) when they were all done before, its event read again: the caller then
+     * closes the request as it would any other.
+     */
+    public List<String> open(ErasureRequest request, String stores, String ofStores) {
+        return ledger.open(request, stores, ofStores, table);
     }
 
     /** Requests whose work the caller has marked QUEUED wait for a batch: one statement, whatever their number. */

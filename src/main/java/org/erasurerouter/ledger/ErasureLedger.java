@@ -224,44 +224,76 @@ public class ErasureLedger {
      * {@link #remaining} does.
      */
     public List<String> open(ErasureRequest request, String stores, String ofStores) {
+        return open(request, stores, ofStores, null);
+    }
+
+    /**
+     * Records a request as {@link #open(ErasureRequest, String, String)} does and, when {@code queueTable} is given,
+     * queues it there in the same statement: its work in {@code ofStores} not yet DONE or SKIPPED is marked QUEUED and
+     * the request is added to the queue (released from a claim it is under), or not queued when none is left (a
+     * redelivered event whose stores of record are all done). The request is then QUEUED until a batch closes it.
+     * One statement, so an event's intake is one round trip shorter and the request is never recorded without being
+     * queued (see {@link BatchQueue#open}).
+     */
+    List<String> open(ErasureRequest request, String stores, String ofStores, String queueTable) {
         Set<String> enabled = new java.util.HashSet<>(names(stores));
         if (ErasureRequest.OWNERSHIP_TRANSFER.equals(request.action())) {
             enabled.removeAll(USER_ROW_STORES);
         }
         Set<String> wanted = names(ofStores);
-        // one statement, so one round trip and no transaction of its own (an event's intake had three here, and a
-        // fourth asking what remains). A row already there is answered as it stands: DO UPDATE waits for and returns
-        // the latest committed row, where DO NOTHING would return nothing and a later read in the same statement would
-        // not see a row another instance inserted meanwhile.
+        // one statement, so one round trip and no transaction of its own (an event's intake had three here, a fourth
+        // asking what remains and a fifth queueing a deletion). A row already there is answered as it stands, or as
+        // queued: DO UPDATE waits for and returns the latest committed row, where DO NOTHING would return nothing and a
+        // later read in the same statement would not see a row another instance inserted meanwhile.
+        // The work in these stores still to do is marked QUEUED (none when not queued).
+        String[] queued = queueTable == null ? new String[0] : wanted.toArray(String[]::new);
         List<String[]> rows = run(c -> {
             try (PreparedStatement ps = c.prepareStatement("""
-                    WITH request AS (
+                    WITH p AS (SELECT ?::text[] AS enabled, ?::text[] AS queued),
+                    request AS (
                       INSERT INTO erasure_request (request_id, user_id, action, organisation_id, to_user_id, asset_ids,
                                                    event_time, status, roles, name_fingerprint)
-                      VALUES (?, ?, ?, ?, ?, ?, ?, 'RUNNING', ?, ?)
+                      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                       ON CONFLICT (request_id) DO UPDATE SET deliveries = erasure_request.deliveries + 1,
-                                                             status = 'RUNNING', finished_at = NULL,
+                                                             status = excluded.status, finished_at = NULL,
                                                              name_fingerprint = coalesce(erasure_request.name_fingerprint,
                                                                                          excluded.name_fingerprint)
-                      RETURNING request_id)
-                    INSERT INTO erasure_store (request_id, store, status)
-                    SELECT request.request_id, s.store, CASE WHEN s.store = ANY (?) THEN 'PENDING' ELSE 'SKIPPED' END
-                      FROM request, unnest(?::text[]) AS s (store)
-                    ON CONFLICT (request_id, store) DO UPDATE SET status = erasure_store.status
-                    RETURNING store, status""")) {
-                ps.setString(1, request.requestId());
-                ps.setString(2, request.userId());
-                ps.setString(3, request.action());
-                ps.setString(4, request.organisationId());
-                ps.setString(5, request.toUserId());
-                ps.setString(6, request.assetIds().isEmpty() ? null : String.join(",", request.assetIds()));
-                ps.setTimestamp(7, request.eventTime() > 0 ? Timestamp.from(Instant.ofEpochMilli(request.eventTime())) : null);
-                ps.setString(8, request.roles().isEmpty() ? null : String.join(",", request.roles()));
-                ps.setString(9, request.nameFingerprint() != null ? request.nameFingerprint()
-                        : fingerprints == null ? null : fingerprints.of(request.userName()));
+                      RETURNING request_id),
+                    work AS (
+                      INSERT INTO erasure_store (request_id, store, status)
+                      SELECT request.request_id, s.store, CASE WHEN s.store <> ALL (p.enabled) THEN 'SKIPPED'
+                                                               WHEN s.store = ANY (p.queued) THEN 'QUEUED' ELSE 'PENDING' END
+                        FROM request, p, unnest(?::text[]) AS s (store)
+                      ON CONFLICT (request_id, store) DO UPDATE SET
+                        status = CASE WHEN erasure_store.status NOT IN ('DONE', 'SKIPPED')
+                                       AND erasure_store.store = ANY ((SELECT queued FROM p)::text[])
+                                      THEN 'QUEUED' ELSE erasure_store.status END,
+                        updated_at = CASE WHEN erasure_store.status NOT IN ('DONE', 'SKIPPED')
+                                           AND erasure_store.store = ANY ((SELECT queued FROM p)::text[])
+                                          THEN now() ELSE erasure_store.updated_at END
+                      RETURNING store, status)
+                    """ + (queueTable == null ? "" : """
+                    , into_queue AS (
+                      INSERT INTO %s (request_id)
+                      SELECT request_id FROM request
+                       WHERE EXISTS (SELECT FROM work, p WHERE work.status = 'QUEUED' AND work.store = ANY (p.queued))
+                      ON CONFLICT (request_id) DO UPDATE SET batch_id = NULL, claimed_at = NULL)
+                    """.formatted(queueTable)) + "SELECT store, status FROM work")) {
                 // one statement for the five rows: a row statement each was a fifth of the ledger's database time
-                ps.setArray(10, c.createArrayOf("text", enabled.toArray()));
-                ps.setArray(11, c.createArrayOf("text", STORES.toArray()));
+                ps.setArray(1, c.createArrayOf("text", enabled.toArray()));
+                ps.setArray(2, c.createArrayOf("text", queued));
+                ps.setString(3, request.requestId());
+                ps.setString(4, request.userId());
+                ps.setString(5, request.action());
+                ps.setString(6, request.organisationId());
+                ps.setString(7, request.toUserId());
+                ps.setString(8, request.assetIds().isEmpty() ? null : String.join(",", request.assetIds()));
+                ps.setTimestamp(9, request.eventTime() > 0 ? Timestamp.from(Instant.ofEpochMilli(request.eventTime())) : null);
+                ps.setString(10, queueTable == null ? "RUNNING" : "QUEUED");
+                ps.setString(11, request.roles().isEmpty() ? null : String.join(",", request.roles()));
+                ps.setString(12, request.nameFingerprint() != null ? request.nameFingerprint()
+                        : fingerprints == null ? null : fingerprints.of(request.userName()));
+                ps.setArray(13, c.createArrayOf("text", STORES.toArray()));
                 List<String[]> out = new ArrayList<>();
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {

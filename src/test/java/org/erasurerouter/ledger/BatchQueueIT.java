@@ -36,21 +36,50 @@ class BatchQueueIT {
     }
 
     @Test
-    void queuesADeletionWithItsWorkMarkedQueuedInTheLedger() throws Exception {
+    void recordsADeletionAndQueuesItWithItsWorkMarkedQueuedInOneStatement() throws Exception {
         String table = table();
         BatchQueue queue = new BatchQueue(ledger, "queue-table", table, 1, MINUTE, MINUTE).create();
         String requestId = "r-" + UUID.randomUUID();
-        List<String> stores = ledger.open(new ErasureRequest(requestId, ErasureRequest.DELETE_USER, "u-" + requestId,
-                "org-1", 0, null, null, null, List.of()), "neo4j,cassandra,elasticsearch,redis", "neo4j,cassandra,elasticsearch");
 
-        queue.add(requestId, stores);
+        List<String> stores = queue.open(deletion(requestId), "neo4j,cassandra,elasticsearch,redis", "neo4j,cassandra,elasticsearch");
 
+        assertEquals(List.of("cassandra", "elasticsearch", "neo4j"), stores);
         assertEquals(List.of("QUEUED"), column("SELECT DISTINCT status FROM erasure_store WHERE request_id = '" + requestId
                 + "' AND store IN ('neo4j', 'cassandra', 'elasticsearch')"));
         assertEquals(List.of("PENDING"), column("SELECT status FROM erasure_store WHERE request_id = '" + requestId
                 + "' AND store = 'redis'"), "the cache is not a store of record: it waits for the batch's end");
         assertEquals(List.of("QUEUED"), column("SELECT status FROM erasure_request WHERE request_id = '" + requestId + "'"));
         assertEquals(List.of(requestId), queue.claim("b1"));
+    }
+
+    @Test
+    void queuesARedeliveredDeletionForTheStoresNotYetDoneAndNotOneWhoseStoresAreAllDone() throws Exception {
+        String table = table();
+        BatchQueue queue = new BatchQueue(ledger, "queue-table", table, 1, MINUTE, MINUTE).create();
+        String partly = "r-" + UUID.randomUUID();
+        String done = "r-" + UUID.randomUUID();
+        String stores = "neo4j,cassandra,elasticsearch,redis,jdbc";
+        for (String requestId : List.of(partly, done)) {
+            queue.open(deletion(requestId), stores, "neo4j,cassandra,elasticsearch");
+        }
+        assertEquals(Set.of(partly, done), Set.of(queue.claim("b1").get(0), queue.claim("b2").get(0)));
+        ledger.done(partly, "neo4j", 1);
+        for (String store : List.of("neo4j", "cassandra", "elasticsearch", "redis")) {
+            ledger.done(done, store, 1);
+        }
+        // its SQL tables wait for a batch of the jdbc store, in the other queue
+        ledger.queueOpen(List.of(deletion(done)), "jdbc");
+        queue.done("b1");
+        queue.done("b2");
+
+        assertEquals(List.of("cassandra", "elasticsearch"), queue.open(deletion(partly), stores, "neo4j,cassandra,elasticsearch"));
+        assertEquals(List.of(), queue.open(deletion(done), stores, "neo4j,cassandra,elasticsearch"),
+                "its event read again after every store of record was done");
+
+        assertEquals(List.of(partly), queue.claim("b3"), "only the one with work left is queued again");
+        assertEquals(List.of("DONE", "QUEUED", "QUEUED"), column("SELECT status FROM erasure_store WHERE request_id = '"
+                + partly + "' AND store IN ('neo4j', 'cassandra', 'elasticsearch') ORDER BY store DESC"));
+        assertEquals(List.of(), queue.claim("b4"));
     }
 
     @Test
@@ -156,7 +185,7 @@ class BatchQueueIT {
         String requestId = queueDeletions(queue, 1).get(0);
         assertEquals(List.of(requestId), queue.claim("running"));
 
-        queue.add(requestId, List.of("neo4j"));
+        queue.open(deletion(requestId), "neo4j,cassandra,elasticsearch", "neo4j,cassandra,elasticsearch");
         queue.done("running");
 
         assertEquals(List.of(requestId), queue.claim("next"), "its event was read again: it is carried out again");
@@ -176,10 +205,14 @@ class BatchQueueIT {
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             String requestId = "r-" + UUID.randomUUID();
-            queue.add(requestId, List.of("neo4j", "cassandra", "elasticsearch"));
+            queue.open(deletion(requestId), "neo4j,cassandra,elasticsearch", "neo4j,cassandra,elasticsearch");
             ids.add(requestId);
         }
         return ids;
+    }
+
+    private static ErasureRequest deletion(String requestId) {
+        return new ErasureRequest(requestId, ErasureRequest.DELETE_USER, "u-" + requestId, "org-1", 0, null, null, null, List.of());
     }
 
     private static String table() {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.List;
+import org.erasurerouter.intake.ErasureRequest;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
@@ -22,6 +23,7 @@ class BatchQueueTest {
     @Test
     void aDeletionThatCannotBeQueuedFailsItsEventsRoute() {
         BatchQueue queue = new BatchQueue(UNREACHABLE, "queue-table", "queue", 100, 1000, 30000);
-        assertThrows(ErasureLedger.LedgerException.class, () -> queue.add("r1", List.of("neo4j")));
+        assertThrows(ErasureLedger.LedgerException.class, () -> queue.open(new ErasureRequest("r1", ErasureRequest.DELETE_USER,
+                "u1", "org-1", 0, null, null, null, List.of()), "neo4j", "neo4j"));
     }
 }
