@@ -155,6 +155,7 @@ public final class Benchmark {
             Map<String, Double> jit = ProcessCpu.jitNow();
             Map<String, Double> cassandra = StoreRequests.cassandra();
             Map<String, Double> index = StoreRequests.elasticsearch(servers);
+            Map<String, Double> ledger = StoreRequests.postgres(servers);
             long start = System.nanoTime();
             long records = baseline.erase(owners, TABLE);
             double seconds = (System.nanoTime() - start) / 1e9;
@@ -164,7 +165,8 @@ public final class Benchmark {
                     "recordsPerSecond", records / seconds, "cpuMillisPerUser", ProcessCpu.perUserSince(cpu, owners.size()),
                     "jitCpuMillisPerUser", ProcessCpu.jitPerUserSince(jit, owners.size()), "backgroundCpuPercent", background,
                     "cassandraRequestsPerUser", StoreRequests.perUser(cassandra, StoreRequests.cassandra(), owners.size()),
-                    "elasticsearchRequestsPerUser", StoreRequests.perUser(index, StoreRequests.elasticsearch(servers), owners.size()));
+                    "elasticsearchRequestsPerUser", StoreRequests.perUser(index, StoreRequests.elasticsearch(servers), owners.size()),
+                    "postgresRequestsPerUser", StoreRequests.perUser(ledger, StoreRequests.postgres(servers), owners.size()));
         }
     }
 
@@ -211,6 +213,7 @@ public final class Benchmark {
             Map<String, Double> jit = ProcessCpu.jitNow();
             Map<String, Double> cassandra = StoreRequests.cassandra();
             Map<String, Double> index = StoreRequests.elasticsearch(servers);
+            Map<String, Double> ledger = StoreRequests.postgres(servers);
             long start = System.nanoTime();
             Timestamp since = databaseNow(progress);
             publish(events, topic, owners);
@@ -239,6 +242,7 @@ public final class Benchmark {
             Map<String, Double> jitPerUser = ProcessCpu.jitPerUserSince(jit, owners.size());
             Map<String, Double> cassandraPerUser = StoreRequests.perUser(cassandra, StoreRequests.cassandra(), owners.size());
             Map<String, Double> indexPerUser = StoreRequests.perUser(index, StoreRequests.elasticsearch(servers), owners.size());
+            Map<String, Double> ledgerPerUser = StoreRequests.perUser(ledger, StoreRequests.postgres(servers), owners.size());
             peakHeap = Math.max(peakHeap, heapUsed(heap));
             Map<String, Object> measured = new LinkedHashMap<>();
             measured.put("seconds", seconds);
@@ -254,6 +258,7 @@ public final class Benchmark {
             measured.put("backgroundCpuPercent", background);
             measured.put("cassandraRequestsPerUser", cassandraPerUser);
             measured.put("elasticsearchRequestsPerUser", indexPerUser);
+            measured.put("postgresRequestsPerUser", ledgerPerUser);
             measured.put("routeSeconds", routeTimes(management));
             measured.put("warmup", Map.of("users", warmupOwners.size(), "seconds", warmupSeconds,
                     "usersPerSecond", warmupOwners.size() / warmupSeconds));
@@ -453,6 +458,7 @@ public final class Benchmark {
                 runtime, baseline, guarded);
         printByRole("Asked of Cassandra per user (its own metrics)", "cassandraRequestsPerUser", false, "%7.2f", runtime, baseline, guarded);
         printByRole("Asked of Elasticsearch per user (its index statistics)", "elasticsearchRequestsPerUser", false, "%7.2f", runtime, baseline, guarded);
+        printByRole("Asked of PostgreSQL per user (its database statistics)", "postgresRequestsPerUser", false, "%7.2f", runtime, baseline, guarded);
         printByRole("Background CPU just before each side, % of one core", "backgroundCpuPercent", false, runtime, baseline, guarded);
         // a content batch's stores run side by side: the longest store pass per batch is the batch's critical path
         System.out.println("Time per route (seconds summed over exchanges, exchanges, seconds per exchange):");
