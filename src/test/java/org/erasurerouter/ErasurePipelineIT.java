@@ -58,6 +58,7 @@ class ErasurePipelineIT {
                 "erasure.jdbc.table.learner.table", "learner_profile",
                 "erasure.jdbc.batch-interval-ms", "200",
                 "erasure.jdbc.queue-table", "pipeline_batches",
+                "erasure.content.queue-table", "pipeline_content_queue",
                 "erasure.intake.max-event-bytes", "65536"));
         events = DeletionEvents.producer();
     }
@@ -121,6 +122,46 @@ class ErasurePipelineIT {
         assertEquals(1, request.get("deliveries").asInt(), request.toString());
         request.get("stores").fields().forEachRemaining(s ->
                 assertEquals(1, s.getValue().get("attempts").asInt(), "applied once in " + s.getKey() + ": " + s.getValue()));
+    }
+
+    @Test
+    @Order(2)
+    void closesAnEventReadAgainAfterItsBatchWasDoneWithoutCarryingItOutAgain() throws Exception {
+        String userId = "u-" + UUID.randomUUID();
+        String name = seededName("Sophie Germain");
+        content.seedCreator("do_" + UUID.randomUUID().toString().replace("-", ""), userId, name);
+        String event = DeletionEvents.deleteUser(userId, name, "org-1");
+        events.publish(TOPIC, userId, event);
+        JsonNode first = router.api().awaitFinished(userId, 1, WAIT).get("erasures").get(0);
+        assertEquals("DONE", first.get("status").asText(), first.toString());
+
+        // as if the runtime had died after the batch, before it remembered the request and committed the event's offset
+        try (Connection db = ledgerDatabase();
+             var forget = db.prepareStatement("DELETE FROM camel_messageprocessed WHERE messageid = ?")) {
+            forget.setString(1, first.get("requestId").asText());
+            assertEquals(1, forget.executeUpdate());
+        }
+        events.publish(TOPIC, userId, event);
+
+        JsonNode request = first;
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!(request.get("deliveries").asInt() == 2 && "DONE".equals(request.get("status").asText()))
+                && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+            request = router.api().erasuresOf(userId).get("erasures").get(0);
+        }
+        assertEquals(2, request.get("deliveries").asInt(), request.toString());
+        assertEquals("DONE", request.get("status").asText(), "closed, not left waiting for a batch: " + request);
+        request.get("stores").fields().forEachRemaining(s -> assertEquals(1, s.getValue().get("attempts").asInt(),
+                "not carried out again in " + s.getKey() + ": " + s.getValue()));
+        try (Connection db = ledgerDatabase();
+             var queued = db.prepareStatement("SELECT count(*) FROM pipeline_content_queue WHERE request_id = ?")) {
+            queued.setString(1, request.get("requestId").asText());
+            try (ResultSet rs = queued.executeQuery()) {
+                rs.next();
+                assertEquals(0, rs.getInt(1), "not queued for a batch again");
+            }
+        }
     }
 
     @Test
