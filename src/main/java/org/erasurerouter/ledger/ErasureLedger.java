@@ -231,9 +231,9 @@ public class ErasureLedger {
      * Records a request as {@link #open(ErasureRequest, String, String)} does and, when {@code queueTable} is given,
      * queues it there in the same statement: its work in {@code ofStores} not yet DONE or SKIPPED is marked QUEUED and
      * the request is added to the queue (released from a claim it is under), or not queued when none is left (a
-     * redelivered event whose stores of record are all done). The request is then QUEUED until a batch closes it.
-     * One statement, so an event's intake is one round trip shorter and the request is never recorded without being
-     * queued (see {@link BatchQueue#open}).
+     * redelivered event whose stores of record are all done). The request is marked QUEUED either way: a batch closes
+     * it, or the caller when nothing was queued. One statement, so an event's intake is one round trip shorter and the
+     * request is never recorded without being queued (see {@link BatchQueue#open}).
      */
     List<String> open(ErasureRequest request, String stores, String ofStores, String queueTable) {
         Set<String> enabled = new java.util.HashSet<>(names(stores));
