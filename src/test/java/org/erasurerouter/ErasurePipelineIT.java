@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Predicate;
 import org.erasurerouter.ledger.AppliedRequests;
 import org.erasurerouter.servers.RealServers;
 import org.junit.jupiter.api.AfterAll;
@@ -110,18 +111,12 @@ class ErasurePipelineIT {
         events.publish(TOPIC, userId, event);
         events.publish(TOPIC, userId, event);
 
-        JsonNode ledger = router.api().awaitFinished(userId, 1, WAIT);
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (ledger.get("erasures").get(0).get("duplicates").asInt() == 0 && System.nanoTime() < deadline) {
-            Thread.sleep(200);
-            ledger = router.api().erasuresOf(userId);
-        }
-        assertEquals(1, ledger.get("erasures").size(), ledger.toString());
-        JsonNode request = ledger.get("erasures").get(0);
+        router.api().awaitFinished(userId, 1, WAIT);
+        JsonNode request = awaitErasure(userId, r -> r.get("duplicates").asInt() > 0);
+        assertEquals(1, router.api().erasuresOf(userId).get("erasures").size(), request.toString());
         assertEquals(1, request.get("duplicates").asInt(), request.toString());
         assertEquals(1, request.get("deliveries").asInt(), request.toString());
-        request.get("stores").fields().forEachRemaining(s ->
-                assertEquals(1, s.getValue().get("attempts").asInt(), "applied once in " + s.getKey() + ": " + s.getValue()));
+        assertCarriedOutOnce(request);
     }
 
     @Test
@@ -143,17 +138,10 @@ class ErasurePipelineIT {
         }
         events.publish(TOPIC, userId, event);
 
-        JsonNode request = first;
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!(request.get("deliveries").asInt() == 2 && "DONE".equals(request.get("status").asText()))
-                && System.nanoTime() < deadline) {
-            Thread.sleep(200);
-            request = router.api().erasuresOf(userId).get("erasures").get(0);
-        }
+        JsonNode request = awaitErasure(userId, r -> r.get("deliveries").asInt() == 2 && "DONE".equals(r.get("status").asText()));
         assertEquals(2, request.get("deliveries").asInt(), request.toString());
         assertEquals("DONE", request.get("status").asText(), "closed, not left waiting for a batch: " + request);
-        request.get("stores").fields().forEachRemaining(s -> assertEquals(1, s.getValue().get("attempts").asInt(),
-                "not carried out again in " + s.getKey() + ": " + s.getValue()));
+        assertCarriedOutOnce(request);
         try (Connection db = ledgerDatabase();
              var queued = db.prepareStatement("SELECT count(*) FROM pipeline_content_queue WHERE request_id = ?")) {
             queued.setString(1, request.get("requestId").asText());
@@ -248,6 +236,23 @@ class ErasurePipelineIT {
 
     private static Connection ledgerDatabase() throws Exception {
         return DriverManager.getConnection(RealServers.get().jdbcUrl(), "postgres", "postgres");
+    }
+
+    /** The user's newest erasure once {@code reached} holds for it, or as it stands when WAIT has passed. */
+    private static JsonNode awaitErasure(String userId, Predicate<JsonNode> reached) throws Exception {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        JsonNode request = router.api().erasuresOf(userId).get("erasures").get(0);
+        while (!reached.test(request) && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+            request = router.api().erasuresOf(userId).get("erasures").get(0);
+        }
+        return request;
+    }
+
+    /** Each store carried out the request's work once. */
+    private static void assertCarriedOutOnce(JsonNode request) {
+        request.get("stores").fields().forEachRemaining(s ->
+                assertEquals(1, s.getValue().get("attempts").asInt(), "carried out once in " + s.getKey() + ": " + s.getValue()));
     }
 
     private static void insertProfile(String userId, String name) throws Exception {
