@@ -1,6 +1,7 @@
 package org.erasurerouter.scrub;
 
 import co.elastic.clients.elasticsearch._types.InlineGet;
+import co.elastic.clients.elasticsearch.core.MgetRequest;
 import co.elastic.clients.elasticsearch.core.SearchRequest;
 import co.elastic.clients.elasticsearch.core.bulk.BulkResponseItem;
 import co.elastic.clients.elasticsearch.core.bulk.UpdateOperation;
@@ -139,6 +140,15 @@ public class SearchDocuments {
             }
         }
         return found.stream().filter(id -> !updated.contains(id)).toList();
+    }
+
+    /**
+     * The real-time read by id of the found documents no update applied to ({@link #toReadAgain}), each answered with
+     * only the fields the rewrite reads, like the search that found them: a document is compared, rewritten or proven
+     * clean on those alone, and a Sunbird document carries dozens more.
+     */
+    public MgetRequest.Builder readAgain(List<String> ids, AssetRewrite rewrite, String index) {
+        return new MgetRequest.Builder().index(index).ids(ids).sourceIncludes(List.copyOf(rewrite.fieldsRead()));
     }
 
     /**

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import co.elastic.clients.elasticsearch.core.MgetRequest;
 import co.elastic.clients.elasticsearch.core.SearchRequest;
 import co.elastic.clients.elasticsearch.core.bulk.BulkResponseItem;
 import co.elastic.clients.elasticsearch.core.bulk.OperationType;
@@ -112,6 +113,16 @@ class SearchDocumentsTest {
         assertEquals(List.copyOf(rewrite.fieldsRead()), update.action().source().filter().includes());
         assertTrue(rewrite.fieldsRead().containsAll(List.of("createdBy", "creator", "status")),
                 "the search key, the rule's field and the status: " + rewrite.fieldsRead());
+    }
+
+    @Test
+    void readsTheDocumentsAgainByIdWithTheFieldsTheRulesReadLikeTheSearch() {
+        AssetRewrite rewrite = erasureOfAda();
+        MgetRequest read = documents.readAgain(List.of("do_2", "do_7"), rewrite, "compositesearch").build();
+
+        assertEquals("compositesearch", read.index());
+        assertEquals(List.of("do_2", "do_7"), read.ids());
+        assertEquals(List.copyOf(rewrite.fieldsRead()), read.sourceIncludes());
     }
 
     @Test
