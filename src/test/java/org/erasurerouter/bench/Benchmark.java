@@ -151,22 +151,19 @@ public final class Benchmark {
             baseline.erase(warmupOwners, TABLE);
             SettledStores.settle(servers);
             Map<String, Double> background = ProcessCpu.background(QUIET_SECONDS);
-            Map<String, Double> cpu = ProcessCpu.now();
-            Map<String, Double> jit = ProcessCpu.jitNow();
-            Map<String, Double> cassandra = StoreRequests.cassandra();
-            Map<String, Double> index = StoreRequests.elasticsearch(servers);
-            Map<String, Double> ledger = StoreRequests.postgres(servers);
+            Readings before = Readings.take(servers);
             long start = System.nanoTime();
             long records = baseline.erase(owners, TABLE);
             double seconds = (System.nanoTime() - start) / 1e9;
+            Map<String, Object> measured = new LinkedHashMap<>(Readings.perUserSince(before, servers, owners.size()));
             System.out.printf("run %d: baseline%s erased %d users (%d records) in %.1f s%n", run,
                     sameGuarantees ? " with the same guarantees" : "", owners.size(), records, seconds);
-            return Map.of("seconds", seconds, "records", records, "usersPerSecond", owners.size() / seconds,
-                    "recordsPerSecond", records / seconds, "cpuMillisPerUser", ProcessCpu.perUserSince(cpu, owners.size()),
-                    "jitCpuMillisPerUser", ProcessCpu.jitPerUserSince(jit, owners.size()), "backgroundCpuPercent", background,
-                    "cassandraRequestsPerUser", StoreRequests.perUser(cassandra, StoreRequests.cassandra(), owners.size()),
-                    "elasticsearchRequestsPerUser", StoreRequests.perUser(index, StoreRequests.elasticsearch(servers), owners.size()),
-                    "postgresRequestsPerUser", StoreRequests.perUser(ledger, StoreRequests.postgres(servers), owners.size()));
+            measured.put("seconds", seconds);
+            measured.put("records", records);
+            measured.put("usersPerSecond", owners.size() / seconds);
+            measured.put("recordsPerSecond", records / seconds);
+            measured.put("backgroundCpuPercent", background);
+            return measured;
         }
     }
 
@@ -209,16 +206,12 @@ public final class Benchmark {
             long peakHeap = 0;
             SettledStores.settle(servers);
             Map<String, Double> background = ProcessCpu.background(QUIET_SECONDS);
-            Map<String, Double> cpu = ProcessCpu.now();
-            Map<String, Double> jit = ProcessCpu.jitNow();
-            Map<String, Double> cassandra = StoreRequests.cassandra();
-            Map<String, Double> index = StoreRequests.elasticsearch(servers);
-            Map<String, Double> ledger = StoreRequests.postgres(servers);
+            Readings before = Readings.take(servers);
             long start = System.nanoTime();
             Timestamp since = databaseNow(progress);
             publish(events, topic, owners);
             long lastReport = System.nanoTime();
-            Map<String, Double> lastJit = jit;
+            Map<String, Double> lastJit = before.jit();
             long done;
             while ((done = finished(progress, tag + "-run-%", since)) < owners.size()) {
                 if (!child.isAlive()) {
@@ -238,11 +231,7 @@ public final class Benchmark {
                 Thread.sleep(500);
             }
             double seconds = (System.nanoTime() - start) / 1e9;
-            Map<String, Double> cpuPerUser = ProcessCpu.perUserSince(cpu, owners.size());
-            Map<String, Double> jitPerUser = ProcessCpu.jitPerUserSince(jit, owners.size());
-            Map<String, Double> cassandraPerUser = StoreRequests.perUser(cassandra, StoreRequests.cassandra(), owners.size());
-            Map<String, Double> indexPerUser = StoreRequests.perUser(index, StoreRequests.elasticsearch(servers), owners.size());
-            Map<String, Double> ledgerPerUser = StoreRequests.perUser(ledger, StoreRequests.postgres(servers), owners.size());
+            Map<String, Object> perUser = Readings.perUserSince(before, servers, owners.size());
             peakHeap = Math.max(peakHeap, heapUsed(heap));
             Map<String, Object> measured = new LinkedHashMap<>();
             measured.put("seconds", seconds);
@@ -253,12 +242,8 @@ public final class Benchmark {
             measured.put("statuses", statuses(tag));
             measured.put("latencyMillis", latency(tag));
             measured.put("peakHeapBytes", peakHeap);
-            measured.put("cpuMillisPerUser", cpuPerUser);
-            measured.put("jitCpuMillisPerUser", jitPerUser);
+            measured.putAll(perUser);
             measured.put("backgroundCpuPercent", background);
-            measured.put("cassandraRequestsPerUser", cassandraPerUser);
-            measured.put("elasticsearchRequestsPerUser", indexPerUser);
-            measured.put("postgresRequestsPerUser", ledgerPerUser);
             measured.put("routeSeconds", routeTimes(management));
             measured.put("warmup", Map.of("users", warmupOwners.size(), "seconds", warmupSeconds,
                     "usersPerSecond", warmupOwners.size() / warmupSeconds));
