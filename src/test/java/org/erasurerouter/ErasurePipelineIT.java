@@ -105,7 +105,7 @@ class ErasurePipelineIT {
     void appliesTheSameEventSentTwiceOnceAndCountsTheDuplicate() throws Exception {
         String userId = "u-" + UUID.randomUUID();
         String name = seededName("Mary Somerville");
-        content.seedCreator("do_" + UUID.randomUUID().toString().replace("-", ""), userId, name);
+        seedAssetsOf(userId, name);
         String event = DeletionEvents.deleteUser(userId, name, "org-1");
 
         events.publish(TOPIC, userId, event);
@@ -124,7 +124,7 @@ class ErasurePipelineIT {
     void closesAnEventReadAgainAfterItsBatchWasDoneWithoutCarryingItOutAgain() throws Exception {
         String userId = "u-" + UUID.randomUUID();
         String name = seededName("Sophie Germain");
-        content.seedCreator("do_" + UUID.randomUUID().toString().replace("-", ""), userId, name);
+        seedAssetsOf(userId, name);
         String event = DeletionEvents.deleteUser(userId, name, "org-1");
         events.publish(TOPIC, userId, event);
         JsonNode first = router.api().awaitFinished(userId, 1, WAIT).get("erasures").get(0);
@@ -172,7 +172,7 @@ class ErasurePipelineIT {
     void sendsEachKindOfBadInputUnchangedToTheDeadLetterTopicWithItsReasonAndDoesNothingElse() throws Exception {
         String userId = "u-bad-" + UUID.randomUUID();
         String name = seededName("Emmy Noether");
-        content.seedCreator("do_" + UUID.randomUUID().toString().replace("-", ""), userId, name);
+        seedAssetsOf(userId, name);
         String valid = DeletionEvents.deleteUser(userId, name, "org-1");
         Map<String, byte[]> bad = new LinkedHashMap<>();
         bad.put("MALFORMED_JSON", valid.substring(0, valid.length() / 2).getBytes(UTF_8));
@@ -232,6 +232,11 @@ class ErasurePipelineIT {
         String name = base + " " + UUID.randomUUID().toString().substring(0, 6);
         SEEDED_NAMES.add(name);
         return name;
+    }
+
+    /** A content and a collection created by the user, under a fresh identifier, in every store. */
+    private static void seedAssetsOf(String userId, String name) throws Exception {
+        content.seedCreator("do_" + UUID.randomUUID().toString().replace("-", ""), userId, name);
     }
 
     private static Connection ledgerDatabase() throws Exception {
