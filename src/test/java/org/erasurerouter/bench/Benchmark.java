@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.stream.Stream;
 import javax.management.MBeanServerConnection;
 import javax.management.ObjectName;
 import javax.management.openmbean.CompositeData;
@@ -202,7 +203,7 @@ public final class Benchmark {
         Process child = RunningRouter.startChild(settings, tag);
         try (DeletionEvents events = DeletionEvents.producer(); Connection progress = sql();
              JMXConnector jmx = jmxOnceReady(management, child)) {
-            MBeanServerConnection heap = jmx.getMBeanServerConnection();
+            MBeanServerConnection beans = jmx.getMBeanServerConnection();
             long warmupStart = System.nanoTime();
             Timestamp warmupSince = databaseNow(progress);
             publish(events, topic, warmupOwners);
@@ -219,6 +220,7 @@ public final class Benchmark {
             SettledStores.settle(servers);
             Map<String, Double> background = ProcessCpu.background(QUIET_SECONDS);
             Readings before = Readings.take(servers);
+            StepTimes stepsBefore = StepTimes.of(get(management, "/observe/metrics").body());
             long start = System.nanoTime();
             Timestamp since = databaseNow(progress);
             publish(events, topic, owners);
@@ -229,7 +231,7 @@ public final class Benchmark {
                 if (!child.isAlive()) {
                     throw new IllegalStateException("the runtime died; see target/child-runtimes/" + tag + ".log");
                 }
-                peakHeap = Math.max(peakHeap, heapUsed(heap));
+                peakHeap = Math.max(peakHeap, heapUsed(beans));
                 if (System.nanoTime() - lastReport > 10e9) {
                     // how much of a core the runtime's JIT compiler still takes: near 0 once it is warm
                     Map<String, Double> jitNow = ProcessCpu.jitNow();
@@ -244,7 +246,8 @@ public final class Benchmark {
             }
             double seconds = (System.nanoTime() - start) / 1e9;
             Map<String, Object> perUser = Readings.perUserSince(before, servers, owners.size());
-            peakHeap = Math.max(peakHeap, heapUsed(heap));
+            peakHeap = Math.max(peakHeap, heapUsed(beans));
+            StepTimes steps = StepTimes.of(get(management, "/observe/metrics").body()).since(stepsBefore);
             Map<String, Object> measured = new LinkedHashMap<>();
             measured.put("seconds", seconds);
             measured.put("usersPerSecond", owners.size() / seconds);
@@ -256,7 +259,8 @@ public final class Benchmark {
             measured.put("peakHeapBytes", peakHeap);
             measured.putAll(perUser);
             measured.put("backgroundCpuPercent", background);
-            measured.put("routeSeconds", routeTimes(management));
+            measured.put("routeSeconds", StepTimes.json(steps.routes()));
+            measured.put("stepSeconds", StepTimes.json(steps.steps()));
             measured.put("warmup", Map.of("users", warmupOwners.size(), "seconds", warmupSeconds,
                     "usersPerSecond", warmupOwners.size() / warmupSeconds));
             measured.put("settings", settings);
@@ -410,21 +414,6 @@ public final class Benchmark {
         return (long) ((CompositeData) runtime.getAttribute(new ObjectName("java.lang:type=Memory"), "HeapMemoryUsage")).get("used");
     }
 
-    /** Time spent in each route (Camel's route policy timers): where the time goes, per store and per step. */
-    private Map<String, Map<String, Double>> routeTimes(int management) throws Exception {
-        String metrics = get(management, "/observe/metrics").body();
-        Map<String, Map<String, Double>> routes = new TreeMap<>();
-        metrics.lines().filter(l -> l.startsWith("camel_route_policy_seconds_sum{") || l.startsWith("camel_route_policy_seconds_count{"))
-                .forEach(l -> {
-                    String route = l.replaceAll(".*routeId=\"([^\"]+)\".*", "$1");
-                    String what = l.startsWith("camel_route_policy_seconds_sum") ? "seconds" : "exchanges";
-                    routes.computeIfAbsent(route, r -> new TreeMap<>()).merge(what, Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)), Double::sum);
-                });
-        routes.values().removeIf(r -> r.getOrDefault("exchanges", 0.0) == 0);
-        routes.keySet().removeIf(route -> route.isEmpty() || route.startsWith("camel_") || route.startsWith("check-"));
-        return routes;
-    }
-
     private HttpResponse<String> get(int port, String path) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).build(), HttpResponse.BodyHandlers.ofString());
     }
@@ -457,13 +446,37 @@ public final class Benchmark {
         printByRole("Asked of Elasticsearch per user (its index statistics)", "elasticsearchRequestsPerUser", false, "%7.2f", runtime, baseline, guarded);
         printByRole("Asked of PostgreSQL per user (its database statistics)", "postgresRequestsPerUser", false, "%7.2f", runtime, baseline, guarded);
         printByRole("Background CPU just before each side, % of one core", "backgroundCpuPercent", false, runtime, baseline, guarded);
-        // a content batch's stores run side by side: the longest store pass per batch is the batch's critical path
-        System.out.println("Time per route (seconds summed over exchanges, exchanges, seconds per exchange):");
-        ((Map<String, Map<String, Double>>) runtime.get("routeSeconds")).entrySet().stream()
-                .sorted((a, b) -> Double.compare(b.getValue().getOrDefault("seconds", 0.0), a.getValue().getOrDefault("seconds", 0.0)))
-                .forEach(e -> System.out.printf("  %-34s %10.1f s %8.0f %9.3f s%n", e.getKey(), e.getValue().getOrDefault("seconds", 0.0),
-                        e.getValue().getOrDefault("exchanges", 0.0),
-                        e.getValue().getOrDefault("seconds", 0.0) / e.getValue().getOrDefault("exchanges", 1.0)));
+        printSteps((Map<String, Map<String, Number>>) runtime.get("routeSeconds"),
+                (Map<String, Map<String, Number>>) runtime.get("stepSeconds"));
+    }
+
+    /**
+     * Each route, the busiest first, with its steps beneath it if they were timed (-Dbench.steps=true), the busiest
+     * first: seconds summed over exchanges, exchanges, seconds per exchange. A content batch's stores run side by side,
+     * so the longest store pass per batch is the batch's critical path; steps taking under 1 % of the busiest route's
+     * time are left out.
+     */
+    private static void printSteps(Map<String, Map<String, Number>> routes, Map<String, Map<String, Number>> steps) {
+        System.out.println("Time per route" + (steps.isEmpty() ? "" : " and route step")
+                + " in the measured phase (seconds summed over exchanges, exchanges, seconds per exchange):");
+        double busiest = routes.values().stream().mapToDouble(r -> r.get("seconds").doubleValue()).max().orElse(0);
+        busiestFirst(routes).forEach(route -> {
+            printStep(route.getKey(), route.getValue());
+            busiestFirst(steps).filter(step -> step.getKey().startsWith(route.getKey() + "/"))
+                    .filter(step -> step.getValue().get("seconds").doubleValue() >= busiest / 100)
+                    .forEach(step -> printStep("    " + step.getKey().substring(route.getKey().length() + 1), step.getValue()));
+        });
+    }
+
+    private static Stream<Map.Entry<String, Map<String, Number>>> busiestFirst(Map<String, Map<String, Number>> times) {
+        return times.entrySet().stream().sorted((a, b) -> Double.compare(b.getValue().get("seconds").doubleValue(),
+                a.getValue().get("seconds").doubleValue()));
+    }
+
+    private static void printStep(String what, Map<String, Number> times) {
+        double seconds = times.get("seconds").doubleValue();
+        double exchanges = times.get("exchanges").doubleValue();
+        System.out.printf("  %-70.70s %9.1f s %8.0f %9.4f s%n", what, seconds, exchanges, exchanges == 0 ? 0 : seconds / exchanges);
     }
 
     /** One figure per process role, for the three sides side by side (and their sum, if {@code total}). */
