@@ -203,7 +203,7 @@ public final class Benchmark {
         Process child = RunningRouter.startChild(settings, tag);
         try (DeletionEvents events = DeletionEvents.producer(); Connection progress = sql();
              JMXConnector jmx = jmxOnceReady(management, child)) {
-            MBeanServerConnection beans = jmx.getMBeanServerConnection();
+            MBeanServerConnection heap = jmx.getMBeanServerConnection();
             long warmupStart = System.nanoTime();
             Timestamp warmupSince = databaseNow(progress);
             publish(events, topic, warmupOwners);
@@ -231,7 +231,7 @@ public final class Benchmark {
                 if (!child.isAlive()) {
                     throw new IllegalStateException("the runtime died; see target/child-runtimes/" + tag + ".log");
                 }
-                peakHeap = Math.max(peakHeap, heapUsed(beans));
+                peakHeap = Math.max(peakHeap, heapUsed(heap));
                 if (System.nanoTime() - lastReport > 10e9) {
                     // how much of a core the runtime's JIT compiler still takes: near 0 once it is warm
                     Map<String, Double> jitNow = ProcessCpu.jitNow();
@@ -246,7 +246,7 @@ public final class Benchmark {
             }
             double seconds = (System.nanoTime() - start) / 1e9;
             Map<String, Object> perUser = Readings.perUserSince(before, servers, owners.size());
-            peakHeap = Math.max(peakHeap, heapUsed(beans));
+            peakHeap = Math.max(peakHeap, heapUsed(heap));
             StepTimes steps = StepTimes.of(get(management, "/observe/metrics").body()).since(stepsBefore);
             Map<String, Object> measured = new LinkedHashMap<>();
             measured.put("seconds", seconds);
@@ -451,7 +451,7 @@ public final class Benchmark {
     }
 
     /**
-     * Each route, the busiest first, with its steps beneath it if they were timed (-Dbench.steps=true), the busiest
+     * Each route, the busiest first, with its steps beneath it if they were timed (message history on), the busiest
      * first: seconds summed over exchanges, exchanges, seconds per exchange. A content batch's stores run side by side,
      * so the longest store pass per batch is the batch's critical path; steps taking under 1 % of the busiest route's
      * time are left out.
