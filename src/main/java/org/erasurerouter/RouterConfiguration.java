@@ -17,6 +17,7 @@ import org.erasurerouter.intake.EventValidator;
 import org.erasurerouter.ledger.AppliedRequests;
 import org.erasurerouter.ledger.BatchQueue;
 import org.erasurerouter.ledger.ErasureLedger;
+import org.erasurerouter.ledger.HierarchyLocks;
 import org.erasurerouter.ledger.NameFingerprint;
 import org.erasurerouter.reconcile.Reconciliation;
 import org.erasurerouter.ledger.RecordRetry;
@@ -173,6 +174,12 @@ public class RouterConfiguration implements CamelConfiguration {
     @BindToRegistry("hierarchyScrubber")
     public HierarchyScrubber hierarchyScrubber(@PropertyInject("erasure.cassandra.read-size") int readSize) {
         return new HierarchyScrubber(readSize);
+    }
+
+    /** The locks and write times that let every instance rewrite a hierarchy with a plain write (see HierarchyLocks). */
+    @BindToRegistry("hierarchyLocks")
+    public HierarchyLocks hierarchyLocks(@BeanInject("erasureDataSource") DataSource dataSource) {
+        return new HierarchyLocks(dataSource);
     }
 
     @BindToRegistry("searchDocuments")

@@ -102,6 +102,8 @@ public class ErasureLedger {
                 createIndex(c, "erasure_request_by_finish", "erasure_request (finished_at)");
                 // the key of the name fingerprints when erasure.pii.hash-secret is not set, made once for all instances
                 st.execute("CREATE TABLE IF NOT EXISTS erasure_secret (name text PRIMARY KEY, secret bytea NOT NULL)");
+                // the write time last given to each content hierarchy rewritten, which fences later writes (HierarchyLocks)
+                st.execute("CREATE TABLE IF NOT EXISTS hierarchy_write (identifier text PRIMARY KEY, write_time bigint NOT NULL)");
                 // reconciliation runs: one at a time (an advisory lock), each covering a window of finished requests
                 st.execute("""
                         CREATE TABLE IF NOT EXISTS erasure_reconciliation (

@@ -55,9 +55,9 @@ public class HierarchyScrubber {
     }
 
     /**
-     * For each row ({@code identifier, hierarchy}) that held the request's data, the parameters of its conditional
-     * update ({@code hierarchy, identifier, hierarchy as read}); rows without any are left out, so they are never
-     * written. The update applies only if the row still holds what was read (see {@link #applied}).
+     * For each row ({@code identifier, hierarchy, written}: its write time) that held the request's data, the parameters
+     * of its update ({@code hierarchy, identifier, write time read}); rows without any are left out, so they are never
+     * written. {@link org.erasurerouter.ledger.HierarchyLocks#fence} turns the time read into the time to write at.
      */
     public List<List<Object>> updates(List<Row> rows, AssetRewrite rewrite, String skipStatuses) {
         Set<String> skip = AssetRewrite.statuses(skipStatuses);
@@ -66,32 +66,23 @@ public class HierarchyScrubber {
             JsonNode tree = tree(row);
             String identifier = row.getString("identifier");
             if (tree != null && rewrite.rewriteTree(identifier, tree, skip) > 0) {
-                updates.add(List.of(tree.toString(), identifier, row.getString("hierarchy")));
+                updates.add(List.of(tree.toString(), identifier, row.getLong("written")));
             }
         }
         return updates;
     }
 
     /**
-     * The identifiers to re-read after {@code updates}: the rows just written. The other rows of the lookup were read
-     * holding none of the request's data and were not written.
+     * The identifiers of the rows that hold the request's data: the hierarchies to lock, read again and rewrite. The
+     * other rows of the lookup hold none of it and are neither locked nor written.
      */
-    public List<String> rewritten(List<List<Object>> updates) {
-        return updates.stream().map(update -> (String) update.get(1)).toList();
+    public List<String> holding(List<Row> rows, AssetRewrite rewrite, String skipStatuses) {
+        return rewritten(updates(rows, rewrite, skipStatuses));
     }
 
-    /**
-     * The answer of one conditional update ({@code UPDATE ... IF hierarchy = ?}): its first column tells whether it
-     * applied. A hierarchy is a whole document shared by the collection's contributors, so two rewrites of it at once
-     * (another batch, a transfer, another instance) would otherwise let the later write bring back what the earlier
-     * one removed.
-     *
-     * @throws IllegalStateException when the row changed since it was read; the store's pass is retried from its read
-     */
-    public void applied(List<Row> answer) {
-        if (!answer.isEmpty() && !answer.get(0).getBoolean(0)) {
-            throw new IllegalStateException("cassandra: a hierarchy changed while it was rewritten; its pass is run again");
-        }
+    /** The identifiers of {@code updates}: the rows to re-read once written. */
+    public List<String> rewritten(List<List<Object>> updates) {
+        return updates.stream().map(update -> (String) update.get(1)).toList();
     }
 
     /**

@@ -20,7 +20,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import org.erasurerouter.SunbirdContent.Owner;
+import org.erasurerouter.ledger.ErasureLedger;
+import org.erasurerouter.ledger.HierarchyLocks;
 import org.erasurerouter.scrub.FieldRewriter;
 import org.erasurerouter.servers.RealServers;
 import org.neo4j.driver.AuthTokens;
@@ -35,11 +39,12 @@ import redis.clients.jedis.Jedis;
  * one search and one bulk request, one cache pipeline and one SQL statement per chunk.
  * <p>
  * With {@code sameGuarantees}, the script also looks where the runtime looks and writes as safely as it does, still
- * without Camel, Kafka, ledger or re-read: the graph page is read under each node's write lock, the collections and
- * units containing the assets are found in the graph, every identifier that may hold a hierarchy or a cache entry
- * (assets, containers, their drafts) is read or evicted, hierarchies are written only if unchanged since read (a
- * lightweight transaction), documents are searched by both search keys and by identifier and updated only at the
- * version found. What is left between the two is what the runtime adds: events, ledger, durable queues and proof.
+ * without Camel, Kafka, ledger records or re-read: the graph page is read under each node's write lock, the
+ * collections and units containing the assets are found in the graph, every identifier that may hold a hierarchy or a
+ * cache entry (assets, containers, their drafts) is read or evicted, the hierarchies holding a name are locked, read
+ * again and written at a fenced time (the runtime's {@link HierarchyLocks}, in the same PostgreSQL), documents are
+ * searched by both search keys and by identifier and updated only at the version found. What is left between the two
+ * is what the runtime adds: events, ledger, durable queues and proof.
  */
 final class DirectDriverBaseline implements AutoCloseable {
     static final int CHUNK = 100;
@@ -52,6 +57,8 @@ final class DirectDriverBaseline implements AutoCloseable {
     private final Driver neo4j;
     private final CqlSession cql;
     private final HttpClient http = HttpClient.newHttpClient();
+    private final HikariDataSource ledger;
+    private final HierarchyLocks locks;
 
     DirectDriverBaseline(RealServers servers, boolean sameGuarantees) {
         this.servers = servers;
@@ -59,13 +66,24 @@ final class DirectDriverBaseline implements AutoCloseable {
         this.neo4j = GraphDatabase.driver(servers.neo4jBoltUrl(), AuthTokens.none());
         this.cql = CqlSession.builder().addContactPoint(new InetSocketAddress("127.0.0.1", servers.cassandraPort()))
                 .withLocalDatacenter("datacenter1").build();
+        HikariConfig pool = new HikariConfig();
+        pool.setJdbcUrl(servers.jdbcUrl());
+        pool.setUsername("postgres");
+        pool.setPassword("postgres");
+        pool.setMaximumPoolSize(1);
+        this.ledger = new HikariDataSource(pool);
+        this.locks = new HierarchyLocks(ledger);
+        // the write times' table, as the runtime makes it when it starts (the baselines may run first)
+        new ErasureLedger(ledger).createSchema();
     }
 
     /** Erases the owners' names everywhere; answers the records rewritten or removed. */
     long erase(List<Owner> owners, String sqlTable) throws Exception {
-        PreparedStatement read = cql.prepare("SELECT identifier, hierarchy FROM hierarchy_store.content_hierarchy WHERE identifier IN ?");
-        PreparedStatement write = cql.prepare("UPDATE hierarchy_store.content_hierarchy SET hierarchy = ? WHERE identifier = ?"
-                + (sameGuarantees ? " IF hierarchy = ?" : ""));
+        PreparedStatement read = cql.prepare("SELECT identifier, hierarchy, WRITETIME(hierarchy) AS written"
+                + " FROM hierarchy_store.content_hierarchy WHERE identifier IN ?");
+        PreparedStatement write = cql.prepare(sameGuarantees
+                ? "UPDATE hierarchy_store.content_hierarchy USING TIMESTAMP ? SET hierarchy = ? WHERE identifier = ?"
+                : "UPDATE hierarchy_store.content_hierarchy SET hierarchy = ? WHERE identifier = ?");
         String lock = sameGuarantees ? "SET n.erasureRouterLock = true REMOVE n.erasureRouterLock " : "";
         long records = 0;
         try (Connection sql = DriverManager.getConnection(servers.jdbcUrl(), "postgres", "postgres");
@@ -103,23 +121,41 @@ final class DirectDriverBaseline implements AutoCloseable {
                 });
                 List<String> keys = sameGuarantees ? withContainersAndDrafts(graph, ids) : ids;
 
-                // hierarchies of the users' collections (with the same guarantees: of every identifier that may hold one)
+                // hierarchies of the users' collections (with the same guarantees: of every identifier that may hold
+                // one, each rewritten under its lock, read again and written at its fenced time, as the runtime does)
                 List<CompletionStage<AsyncResultSet>> writes = new ArrayList<>();
-                for (Row row : cql.execute(read.bind(sameGuarantees ? keys : collections))) {
-                    String hierarchy = row.getString("hierarchy");
-                    JsonNode tree = JSON.readTree(hierarchy);
-                    String owner = tree.path("createdBy").asText();
-                    Owner o = byUser.get(owner);
-                    if (o != null && rewriter.rewriteTree(tree, o.userId(), o.userName()) > 0) {
-                        String identifier = row.getString("identifier");
-                        writes.add(cql.executeAsync(sameGuarantees ? write.bind(JSON.writeValueAsString(tree), identifier, hierarchy)
-                                : write.bind(JSON.writeValueAsString(tree), identifier)));
+                if (sameGuarantees) {
+                    List<String> holding = new ArrayList<>();
+                    for (Row row : cql.execute(read.bind(keys))) {
+                        if (rewritten(row, byUser) != null) {
+                            holding.add(row.getString("identifier"));
+                        }
                     }
-                }
-                for (CompletionStage<AsyncResultSet> w : writes) {
-                    if (!w.toCompletableFuture().join().wasApplied()) {
-                        throw new IllegalStateException("a hierarchy changed while the baseline rewrote it");
+                    Connection held = locks.lock(holding);
+                    try {
+                        List<List<Object>> updates = new ArrayList<>();
+                        for (Row row : cql.execute(read.bind(holding))) {
+                            String tree = rewritten(row, byUser);
+                            if (tree != null) {
+                                updates.add(List.of(tree, row.getString("identifier"), row.getLong("written")));
+                            }
+                        }
+                        for (List<Object> update : locks.fence(held, updates)) {
+                            writes.add(cql.executeAsync(write.bind(update.toArray())));
+                        }
+                        writes.forEach(w -> w.toCompletableFuture().join());
+                        locks.release(held);
+                    } finally {
+                        locks.close(held);
                     }
+                } else {
+                    for (Row row : cql.execute(read.bind(collections))) {
+                        String tree = rewritten(row, byUser);
+                        if (tree != null) {
+                            writes.add(cql.executeAsync(write.bind(tree, row.getString("identifier"))));
+                        }
+                    }
+                    writes.forEach(w -> w.toCompletableFuture().join());
                 }
                 records += writes.size();
 
@@ -139,6 +175,13 @@ final class DirectDriverBaseline implements AutoCloseable {
             }
         }
         return records;
+    }
+
+    /** The row's hierarchy with its owner's name rewritten, or null when it holds none of the chunk's owners' names. */
+    private String rewritten(Row row, Map<String, Owner> byUser) throws Exception {
+        JsonNode tree = JSON.readTree(row.getString("hierarchy"));
+        Owner o = byUser.get(tree.path("createdBy").asText());
+        return o != null && rewriter.rewriteTree(tree, o.userId(), o.userName()) > 0 ? JSON.writeValueAsString(tree) : null;
     }
 
     /**
@@ -215,5 +258,6 @@ final class DirectDriverBaseline implements AutoCloseable {
     public void close() {
         cql.close();
         neo4j.close();
+        ledger.close();
     }
 }

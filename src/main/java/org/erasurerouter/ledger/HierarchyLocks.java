@@ -1,0 +1,140 @@
+package org.erasurerouter.ledger;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import javax.sql.DataSource;
+
+/**
+ * Serialises every instance's rewrites of a content hierarchy and fences their writes, through the ledger database, so
+ * that a hierarchy can be written plainly (at a chosen write time) instead of with a lightweight transaction, which costs
+ * Cassandra a Paxos round of its own per row (about 0.6 ms of its CPU each, measured in the benchmark).
+ *
+ * <p>A pass over some hierarchies: {@link #lock} them (PostgreSQL session-level advisory locks, taken on a connection of
+ * its own that the pass holds); read them, with the write time of each; {@link #fence} the writes, which gives each a
+ * write time above both the one read and every write time given to this hierarchy before; write them {@code USING
+ * TIMESTAMP} that time; re-read them; {@link #release} the locks; {@link #close} the connection in every case.
+ *
+ * <p>Why this keeps what the compare-and-set ({@code IF hierarchy = ?}) kept, that no rewrite which read an older
+ * version can overwrite one proven clean:
+ * <ul>
+ *   <li>the locks are released only by {@link #release} or by the end of their session. {@link #fence} and
+ *   {@link #release} run on that session, so if either succeeds the locks were held from {@link #lock} until then; if
+ *   the session was lost (its connection dropped, the database restarted), they fail and the pass is run again;</li>
+ *   <li>a pass whose release succeeds held its locks over its read, write and re-read, so no other pass read these
+ *   hierarchies in between: a pass that reads later reads what this one wrote;</li>
+ *   <li>a pass that read earlier and whose write is still on its way (a pause, a lost session) was fenced earlier,
+ *   while it held the lock, so its write time is lower than this pass's, and Cassandra keeps the higher: its late
+ *   write cannot replace this one. Its own pass fails at its release and is run again from the read.</li>
+ * </ul>
+ * A write of the platform's own, at the time of its clock, is later than the time read and wins, as it did over the
+ * compare-and-set; the re-read then tells whether it still holds the user's data.
+ *
+ * <p>The ledger database must be reached by sessions of its own (directly or with session pooling), as for
+ * reconciliation's lock. Locks are keyed by a 32-bit hash of the identifier: two identifiers with the same hash are
+ * only serialised more than they need. Each pass locks only the hierarchies it found holding the request's data.
+ */
+public final class HierarchyLocks {
+
+    /** The first key of every hierarchy lock (the two-key form, apart from the ledger's one-key locks). */
+    private static final int SPACE = 4711;
+    /** How long a pass waits for locks another pass holds before it fails and is run again. */
+    private static final int WAIT_SECONDS = 60;
+
+    private final DataSource dataSource;
+
+    public HierarchyLocks(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    /**
+     * A connection of the ledger's pool, its session holding the locks of these hierarchies. Waits while another pass
+     * holds one of them; takes them in the order of their keys, so two passes never wait for each other (PostgreSQL's
+     * deadlock check is the backstop).
+     */
+    public Connection lock(List<String> identifiers) throws SQLException {
+        Connection c = dataSource.getConnection();
+        try (PreparedStatement ps = c.prepareStatement("SELECT count(pg_advisory_lock(" + SPACE + ", k))"
+                + " FROM (SELECT DISTINCT hashtext(i) AS k FROM unnest(?::text[]) AS i ORDER BY k) AS keys")) {
+            ps.setQueryTimeout(WAIT_SECONDS);
+            ps.setArray(1, c.createArrayOf("text", identifiers.toArray()));
+            ps.executeQuery().close();
+            return c;
+        } catch (SQLException | RuntimeException e) {
+            close(c);
+            throw e;
+        }
+    }
+
+    /**
+     * The write time of each update, {@code [hierarchy, identifier, write time read]} becoming {@code [write time,
+     * hierarchy, identifier]}: above the time read and above every time given to the hierarchy before, recorded (and
+     * committed) before the write is made. Runs on the session holding the locks, so it fails if they were lost.
+     */
+    public List<List<Object>> fence(Connection c, List<List<Object>> updates) throws SQLException {
+        if (updates.isEmpty()) {
+            return List.of();
+        }
+        String[] identifiers = new String[updates.size()];
+        Long[] above = new Long[updates.size()];
+        for (int i = 0; i < updates.size(); i++) {
+            identifiers[i] = (String) updates.get(i).get(1);
+            above[i] = ((Number) updates.get(i).get(2)).longValue() + 1;
+        }
+        Map<String, Long> times = new HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO hierarchy_write AS w (identifier, write_time)"
+                + " SELECT * FROM unnest(?::text[], ?::bigint[]) ON CONFLICT (identifier)"
+                + " DO UPDATE SET write_time = greatest(w.write_time + 1, excluded.write_time)"
+                + " RETURNING identifier, write_time")) {
+            ps.setArray(1, c.createArrayOf("text", identifiers));
+            ps.setArray(2, c.createArrayOf("bigint", above));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    times.put(rs.getString(1), rs.getLong(2));
+                }
+            }
+        }
+        List<List<Object>> fenced = new ArrayList<>(updates.size());
+        for (List<Object> update : updates) {
+            fenced.add(List.of(times.get((String) update.get(1)), update.get(0), update.get(1)));
+        }
+        return fenced;
+    }
+
+    /**
+     * Releases the session's locks, proving they were held since {@link #lock}.
+     *
+     * @throws IllegalStateException when the session was lost: another pass may have rewritten the hierarchies in
+     *                               between, so this pass is run again
+     */
+    public void release(Connection c) {
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_unlock_all()")) {
+            ps.execute();
+        } catch (SQLException e) {
+            throw new IllegalStateException("cassandra: the hierarchies' locks were lost during their pass (SQL state "
+                    + e.getSQLState() + "); the pass is run again", e);
+        }
+    }
+
+    /**
+     * Gives the connection back, its locks released if they are still held (closing would return it to the pool with
+     * them). Never fails: a broken connection is dropped by the pool, and its session's locks with it.
+     */
+    public void close(Connection c) {
+        if (c == null) {
+            return;
+        }
+        try (c) {
+            if (!c.isClosed()) {
+                release(c);
+            }
+        } catch (SQLException | RuntimeException e) {
+            // the session is gone, and its locks with it
+        }
+    }
+}
