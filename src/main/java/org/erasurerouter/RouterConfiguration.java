@@ -266,8 +266,8 @@ public class RouterConfiguration implements CamelConfiguration {
 
     /**
      * The connection settings a component takes only when set (an empty user or certificate path would be used as
-     * one): Elasticsearch's authentication and TLS on its component, and Cassandra's TLS and reconnection back-off,
-     * which camel-cassandraql has no option for, through the DataStax driver's own settings (read from system
+     * one): Elasticsearch's authentication and TLS on its component, and Cassandra's TLS, reconnection back-off and
+     * consistency level, which camel-cassandraql has no option for, through the DataStax driver's own settings (read from system
      * properties when its sessions are built).
      */
     private static void connectionSettings(PropertiesComponent properties, CamelContext context) {
@@ -287,6 +287,9 @@ public class RouterConfiguration implements CamelConfiguration {
         // the driver's default back-off reaches 60 s: a node restarted after a long outage would be ignored that long
         setting(properties, "erasure.cassandra.reconnect-max-delay-ms").ifPresent(ms ->
                 System.setProperty("datastax-java-driver.advanced.reconnection-policy.max-delay", ms + " milliseconds"));
+        // reads that overlap writes: a pass reading after another wrote reads its write (HierarchyLocks)
+        setting(properties, "erasure.cassandra.consistency").ifPresent(level ->
+                System.setProperty("datastax-java-driver.basic.request.consistency", level));
     }
 
     private static java.util.Optional<String> setting(PropertiesComponent properties, String key) {

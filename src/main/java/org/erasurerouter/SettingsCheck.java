@@ -142,6 +142,7 @@ public final class SettingsCheck extends MainListenerSupport {
             new Required("erasure.cassandra.keyspace", NAME),
             new Required("erasure.cassandra.table", NAME),
             new Required("erasure.cassandra.reconnect-max-delay-ms", POSITIVE),
+            new Required("erasure.cassandra.consistency", oneOf("QUORUM", "LOCAL_QUORUM", "ALL")),
             new Required("erasure.cassandra.read-size", POSITIVE),
             new Required("erasure.elasticsearch.hosts", HOST_PORTS),
             new Required("erasure.elasticsearch.index", TEXT),

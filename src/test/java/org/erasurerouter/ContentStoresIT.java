@@ -18,6 +18,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import org.erasurerouter.bench.LocalJmx;
 import org.erasurerouter.intake.ErasureRequest;
 import org.erasurerouter.scrub.AssetRewrite;
 import org.erasurerouter.scrub.AssetRewrites;
@@ -89,6 +90,36 @@ class ContentStoresIT {
                 "a Draft content: a node and a document, neither a hierarchy nor a cache entry");
         assertEquals(NO_COPIES, content.copiesOfName(name));
         assertEquals("Deleted User", content.nodeOf(asset).get("creator"));
+    }
+
+    @Test
+    void readsAndWritesHierarchiesAtQuorumSoAPassReadingAfterAnotherReadsItsWrite() throws Exception {
+        String userId = "u-quorum-" + UUID.randomUUID();
+        String name = "Sophie Germain " + tag();
+        content.seedAssets(prefix(), userId, name, 10);
+        Map<String, Long> before = cassandraRequestsByConsistency();
+
+        JsonNode request = erase(userId, name);
+
+        Map<String, Long> after = cassandraRequestsByConsistency();
+        assertTrue(touched(request).get("cassandra") > 0, "the user's collections have hierarchies: " + touched(request));
+        assertTrue(after.get("Read-QUORUM") > before.get("Read-QUORUM"), "reads at QUORUM: " + before + " -> " + after);
+        assertTrue(after.get("Write-QUORUM") > before.get("Write-QUORUM"), "writes at QUORUM: " + before + " -> " + after);
+        assertEquals(before.get("Read-LOCAL_ONE"), after.get("Read-LOCAL_ONE"), "no read at the driver's default level");
+        assertEquals(before.get("Write-LOCAL_ONE"), after.get("Write-LOCAL_ONE"), "no write at the driver's default level");
+        assertEquals(NO_COPIES, content.copiesOfName(name));
+    }
+
+    /** The requests Cassandra's coordinator served so far, by kind and consistency level (its own metrics). */
+    private static Map<String, Long> cassandraRequestsByConsistency() throws Exception {
+        return LocalJmx.withCassandra(beans -> {
+            Map<String, Long> counts = new LinkedHashMap<>();
+            for (String scope : List.of("Read-QUORUM", "Write-QUORUM", "Read-LOCAL_ONE", "Write-LOCAL_ONE")) {
+                counts.put(scope, ((Number) beans.getAttribute(new javax.management.ObjectName(
+                        "org.apache.cassandra.metrics:type=ClientRequest,scope=" + scope + ",name=Latency"), "Count")).longValue());
+            }
+            return counts;
+        });
     }
 
     @Test

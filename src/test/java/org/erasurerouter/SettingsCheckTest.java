@@ -31,6 +31,7 @@ class SettingsCheckTest {
         s.put("erasure.cassandra.keyspace", "hierarchy_store");
         s.put("erasure.cassandra.table", "content_hierarchy");
         s.put("erasure.cassandra.reconnect-max-delay-ms", "5000");
+        s.put("erasure.cassandra.consistency", "QUORUM");
         s.put("erasure.cassandra.read-size", "50");
         s.put("erasure.elasticsearch.hosts", "es:9200");
         s.put("erasure.elasticsearch.index", "compositesearch");
@@ -204,6 +205,13 @@ class SettingsCheckTest {
         assertEquals("erasure.reconcile.requeue is invalid: expected true or false but got 'yes'"
                 + " (application.properties or ERASURE_RECONCILE_REQUEUE)",
                 problemWith("erasure.reconcile.requeue", "yes"));
+    }
+
+    @Test
+    void refusesACassandraConsistencyLevelAtWhichAReadMayMissTheLastWrite() {
+        assertEquals("erasure.cassandra.consistency is invalid: expected one of QUORUM, LOCAL_QUORUM, ALL"
+                + " but got 'LOCAL_ONE' (application.properties or ERASURE_CASSANDRA_CONSISTENCY)",
+                problemWith("erasure.cassandra.consistency", "LOCAL_ONE"));
     }
 
     @Test

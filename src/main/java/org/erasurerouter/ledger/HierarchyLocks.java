@@ -1,5 +1,6 @@
 package org.erasurerouter.ledger;
 
+import com.zaxxer.hikari.HikariDataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -23,9 +24,10 @@ import javax.sql.DataSource;
  * <p>Why this keeps what the compare-and-set ({@code IF hierarchy = ?}) kept, that no rewrite which read an older
  * version can overwrite one proven clean:
  * <ul>
- *   <li>the locks are released only by {@link #release} or by the end of their session. {@link #fence} and
- *   {@link #release} run on that session, so if either succeeds the locks were held from {@link #lock} until then; if
- *   the session was lost (its connection dropped, the database restarted), they fail and the pass is run again;</li>
+ *   <li>the locks are released only by {@link #release} or by the end of their session. {@link #release} unlocks each
+ *   of them on the pass's session and fails unless that session held every one, so if it succeeds the locks were held
+ *   from {@link #lock} until then; if the session was lost (its connection dropped, the database restarted, a pooler
+ *   in between that switched sessions), it fails and the pass is run again;</li>
  *   <li>a pass whose release succeeds held its locks over its read, write and re-read, so no other pass read these
  *   hierarchies in between: a pass that reads later reads what this one wrote;</li>
  *   <li>a pass that read earlier and whose write is still on its way (a pause, a lost session) was fenced earlier,
@@ -35,8 +37,10 @@ import javax.sql.DataSource;
  * A write of the platform's own, at the time of its clock, is later than the time read and wins, as it did over the
  * compare-and-set; the re-read then tells whether it still holds the user's data.
  *
- * <p>The ledger database must be reached by sessions of its own (directly or with session pooling), as for
- * reconciliation's lock. Locks are keyed by a 32-bit hash of the identifier: two identifiers with the same hash are
+ * <p>This needs what the ledger needs anyway: a database reached by sessions of its own (directly or with session
+ * pooling, as for reconciliation's lock) that keeps what it committed (its fence is committed with
+ * {@code synchronous_commit} on, and a standby taking over must be a synchronous one). Cassandra's reads and writes must
+ * overlap (erasure.cassandra.consistency, QUORUM by default), so a pass that reads after another wrote reads its write. Locks are keyed by a 32-bit hash of the identifier: two identifiers with the same hash are
  * only serialised more than they need. Each pass locks only the hierarchies it found holding the request's data.
  */
 public final class HierarchyLocks {
@@ -45,6 +49,12 @@ public final class HierarchyLocks {
     private static final int SPACE = 4711;
     /** How long a pass waits for locks another pass holds before it fails and is run again. */
     private static final int WAIT_SECONDS = 60;
+    /** The distinct lock keys of the identifiers bound as the statement's one parameter, in the order they are taken. */
+    private static final String KEYS = "(SELECT DISTINCT hashtext(i) AS k FROM unnest(?::text[]) AS i ORDER BY k) AS keys";
+
+    /** The connection whose session holds the locks of these hierarchies. */
+    public record Held(Connection connection, List<String> identifiers) {
+    }
 
     private final DataSource dataSource;
 
@@ -55,18 +65,18 @@ public final class HierarchyLocks {
     /**
      * A connection of the ledger's pool, its session holding the locks of these hierarchies. Waits while another pass
      * holds one of them; takes them in the order of their keys, so two passes never wait for each other (PostgreSQL's
-     * deadlock check is the backstop).
+     * deadlock check is the backstop). The session commits synchronously from then on, whatever the database's default.
      */
-    public Connection lock(List<String> identifiers) throws SQLException {
-        Connection c = dataSource.getConnection();
-        try (PreparedStatement ps = c.prepareStatement("SELECT count(pg_advisory_lock(" + SPACE + ", k))"
-                + " FROM (SELECT DISTINCT hashtext(i) AS k FROM unnest(?::text[]) AS i ORDER BY k) AS keys")) {
+    public Held lock(List<String> identifiers) throws SQLException {
+        Held held = new Held(dataSource.getConnection(), List.copyOf(identifiers));
+        try (PreparedStatement ps = held.connection().prepareStatement("SELECT set_config('synchronous_commit', 'on', false),"
+                + " (SELECT count(pg_advisory_lock(" + SPACE + ", k)) FROM " + KEYS + ")")) {
             ps.setQueryTimeout(WAIT_SECONDS);
-            ps.setArray(1, c.createArrayOf("text", identifiers.toArray()));
+            ps.setArray(1, held.connection().createArrayOf("text", identifiers.toArray()));
             ps.executeQuery().close();
-            return c;
+            return held;
         } catch (SQLException | RuntimeException e) {
-            close(c);
+            close(held);
             throw e;
         }
     }
@@ -74,12 +84,13 @@ public final class HierarchyLocks {
     /**
      * The write time of each update, {@code [hierarchy, identifier, write time read]} becoming {@code [write time,
      * hierarchy, identifier]}: above the time read and above every time given to the hierarchy before, recorded (and
-     * committed) before the write is made. Runs on the session holding the locks, so it fails if they were lost.
+     * committed) before the write is made, on the session holding the locks.
      */
-    public List<List<Object>> fence(Connection c, List<List<Object>> updates) throws SQLException {
+    public List<List<Object>> fence(Held held, List<List<Object>> updates) throws SQLException {
         if (updates.isEmpty()) {
             return List.of();
         }
+        Connection c = held.connection();
         String[] identifiers = new String[updates.size()];
         Long[] above = new Long[updates.size()];
         for (int i = 0; i < updates.size(); i++) {
@@ -107,34 +118,60 @@ public final class HierarchyLocks {
     }
 
     /**
-     * Releases the session's locks, proving they were held since {@link #lock}.
+     * Releases the locks, each on the pass's session, proving they were held since {@link #lock}.
      *
-     * @throws IllegalStateException when the session was lost: another pass may have rewritten the hierarchies in
-     *                               between, so this pass is run again
+     * @throws IllegalStateException when the session was lost or did not hold every lock: another pass may have
+     *                               rewritten the hierarchies in between, so this pass is run again
      */
-    public void release(Connection c) {
-        try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_unlock_all()")) {
-            ps.execute();
+    public void release(Held held) {
+        Connection c = held.connection();
+        boolean heldAll;
+        try (PreparedStatement ps = c.prepareStatement("SELECT coalesce(bool_and(pg_advisory_unlock(" + SPACE + ", k)), true)"
+                + " FROM " + KEYS)) {
+            ps.setArray(1, c.createArrayOf("text", held.identifiers().toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                heldAll = rs.next() && rs.getBoolean(1);
+            }
         } catch (SQLException e) {
             throw new IllegalStateException("cassandra: the hierarchies' locks were lost during their pass (SQL state "
                     + e.getSQLState() + "); the pass is run again", e);
         }
+        if (!heldAll) {
+            throw new IllegalStateException("cassandra: the session releasing the hierarchies' locks did not hold them all"
+                    + " (is the ledger database behind a transaction pooler?); the pass is run again");
+        }
     }
 
     /**
-     * Gives the connection back, its locks released if they are still held (closing would return it to the pool with
-     * them). Never fails: a broken connection is dropped by the pool, and its session's locks with it.
+     * Gives the connection back with no lock held. Never fails: a connection whose locks cannot be released is closed
+     * for good (its session's locks go with it) instead of going back to the pool still holding them.
      */
-    public void close(Connection c) {
-        if (c == null) {
+    public void close(Held held) {
+        if (held == null) {
             return;
         }
-        try (c) {
+        Connection c = held.connection();
+        try {
             if (!c.isClosed()) {
-                release(c);
+                try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_unlock_all()")) {
+                    ps.execute();
+                }
+            }
+            c.close();
+        } catch (SQLException | RuntimeException e) {
+            evict(c);
+        }
+    }
+
+    private void evict(Connection c) {
+        try {
+            if (dataSource instanceof HikariDataSource pool) {
+                pool.evictConnection(c);
+            } else {
+                c.close();
             }
         } catch (SQLException | RuntimeException e) {
-            // the session is gone, and its locks with it
+            // the connection is gone, and its session's locks with it
         }
     }
 }

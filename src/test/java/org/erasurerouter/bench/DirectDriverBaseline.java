@@ -131,7 +131,7 @@ final class DirectDriverBaseline implements AutoCloseable {
                             holding.add(row.getString("identifier"));
                         }
                     }
-                    Connection held = locks.lock(holding);
+                    HierarchyLocks.Held held = locks.lock(holding);
                     try {
                         List<List<Object>> updates = new ArrayList<>();
                         for (Row row : cql.execute(read.bind(holding))) {

@@ -7,16 +7,16 @@ import javax.management.remote.JMXConnectorFactory;
 import javax.management.remote.JMXServiceURL;
 
 /** JMX of a JVM on this machine, over a local management agent started in it by the attach API. */
-final class LocalJmx {
+public final class LocalJmx {
     private LocalJmx() {
     }
 
-    interface Work<T> {
+    public interface Work<T> {
         T apply(MBeanServerConnection beans) throws Exception;
     }
 
     /** Cassandra's MBeans: its metrics, flush and compaction. */
-    static <T> T withCassandra(Work<T> work) throws Exception {
+    public static <T> T withCassandra(Work<T> work) throws Exception {
         try (JMXConnector jmx = connect(ProcessCpu.pidOf("org.apache.cassandra.service.CassandraDaemon"))) {
             return work.apply(jmx.getMBeanServerConnection());
         }

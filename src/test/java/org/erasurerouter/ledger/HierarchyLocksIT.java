@@ -55,7 +55,7 @@ class HierarchyLocksIT {
     @Test
     void fencesEachWriteAboveTheTimeReadAndAboveEveryTimeGivenToTheHierarchyBefore() throws Exception {
         String id = "do_" + UUID.randomUUID();
-        Connection held = locks.lock(List.of(id));
+        HierarchyLocks.Held held = locks.lock(List.of(id));
         try {
             assertEquals(List.of(List.of(1_001L, "{}", id)), locks.fence(held, List.of(List.of("{}", id, 1_000L))));
             assertEquals(List.of(List.of(1_002L, "{}", id)), locks.fence(held, List.of(List.of("{}", id, 1_000L))),
@@ -71,15 +71,15 @@ class HierarchyLocksIT {
     @Test
     void aPassWaitsForTheLocksAnotherPassHoldsOnAnyOfItsHierarchies() throws Exception {
         String shared = "do_" + UUID.randomUUID();
-        Connection first = locks.lock(List.of(shared));
-        Future<Connection> second = OTHER_PASS.submit(() -> locks.lock(List.of("do_" + UUID.randomUUID(), shared)));
+        HierarchyLocks.Held first = locks.lock(List.of(shared));
+        Future<HierarchyLocks.Held> second = OTHER_PASS.submit(() -> locks.lock(List.of("do_" + UUID.randomUUID(), shared)));
         try {
             waitForOneWaitingLock();
             assertFalse(second.isDone(), "the second pass holds no lock of the first's while the first holds it");
 
             locks.release(first);
 
-            Connection granted = second.get(30, TimeUnit.SECONDS);
+            HierarchyLocks.Held granted = second.get(30, TimeUnit.SECONDS);
             locks.release(granted);
             locks.close(granted);
         } finally {
@@ -90,18 +90,33 @@ class HierarchyLocksIT {
     @Test
     void aPassWhoseLocksWereLostFailsAtItsFenceAndItsReleaseAndFreesTheHierarchies() throws Exception {
         String id = "do_" + UUID.randomUUID();
-        Connection lost = locks.lock(List.of(id));
+        HierarchyLocks.Held lost = locks.lock(List.of(id));
         try {
-            terminate(backendOf(lost));
+            terminate(backendOf(lost.connection()));
 
             assertThrows(SQLException.class, () -> locks.fence(lost, List.of(List.of("{}", id, 1L))));
             IllegalStateException failed = assertThrows(IllegalStateException.class, () -> locks.release(lost));
             assertTrue(failed.getMessage().contains("run again"), failed.getMessage());
-            Connection next = OTHER_PASS.submit(() -> locks.lock(List.of(id))).get(30, TimeUnit.SECONDS);
+            HierarchyLocks.Held next = OTHER_PASS.submit(() -> locks.lock(List.of(id))).get(30, TimeUnit.SECONDS);
             locks.release(next);
             locks.close(next);
         } finally {
             locks.close(lost);
+        }
+    }
+
+    @Test
+    void aReleaseOnASessionThatNoLongerHoldsEveryLockFailsThePass() throws Exception {
+        String id = "do_" + UUID.randomUUID();
+        HierarchyLocks.Held held = locks.lock(List.of(id, "do_" + UUID.randomUUID()));
+        try {
+            // what a transaction pooler between the runtime and the database does: the next statement on another session
+            held.connection().createStatement().execute("SELECT pg_advisory_unlock(4711, hashtext('" + id + "'))");
+
+            IllegalStateException failed = assertThrows(IllegalStateException.class, () -> locks.release(held));
+            assertTrue(failed.getMessage().contains("did not hold them all"), failed.getMessage());
+        } finally {
+            locks.close(held);
         }
     }
 
@@ -113,13 +128,13 @@ class HierarchyLocksIT {
         long read = writeTime(id);
 
         // the first pass reads, is fenced, then loses its session before its write reaches Cassandra
-        Connection stale = locks.lock(List.of(id));
+        HierarchyLocks.Held stale = locks.lock(List.of(id));
         Object staleTime = locks.fence(stale, List.of(List.of("ignored", id, read))).get(0).get(0);
-        terminate(backendOf(stale));
+        terminate(backendOf(stale.connection()));
         locks.close(stale);
 
         // the next pass reads the same version (the late write has not landed), rewrites its user and proves it clean
-        Connection next = locks.lock(List.of(id));
+        HierarchyLocks.Held next = locks.lock(List.of(id));
         try {
             assertEquals(read, writeTime(id));
             Object nextTime = locks.fence(next, List.of(List.of("ignored", id, read))).get(0).get(0);
