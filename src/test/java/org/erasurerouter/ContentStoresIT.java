@@ -20,6 +20,7 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.erasurerouter.bench.LocalJmx;
 import org.erasurerouter.intake.ErasureRequest;
+import org.erasurerouter.ledger.HierarchyLocks;
 import org.erasurerouter.scrub.AssetRewrite;
 import org.erasurerouter.scrub.AssetRewrites;
 import org.erasurerouter.scrub.FieldRewriter;
@@ -34,6 +35,7 @@ import org.neo4j.driver.Driver;
 import org.neo4j.driver.GraphDatabase;
 import org.neo4j.driver.Session;
 import org.neo4j.driver.Transaction;
+import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
 /**
  * The four content stores scrubbed on Sunbird-shaped data: every object type and status, drafts, nested hierarchies,
@@ -264,6 +266,64 @@ class ContentStoresIT {
         assertFalse(node.containsKey("erasureRouterLock"), "the lock leaves no trace");
     }
 
+    @Test
+    void aHierarchyRewriteWaitsForTheHierarchysLockAndIsWrittenAtTheTimeItsFenceGave() throws Exception {
+        String userId = "u-held-" + UUID.randomUUID();
+        String name = "Radia Perlman " + tag();
+        String prefix = prefix();
+        String collection = prefix + "_collection";
+        content.seedCreator(prefix, userId, name);
+        HierarchyLocks locks = new HierarchyLocks(new DriverManagerDataSource(RealServers.get().jdbcUrl(), "postgres", "postgres"));
+        // another pass (of another instance, say) holds the collection's hierarchy
+        HierarchyLocks.Held other = locks.lock(List.of(collection));
+        try {
+            events.publish(TOPIC, userId, DeletionEvents.deleteUser(userId, name, "org-1"));
+            awaitAWaitingHierarchyLock();
+            assertTrue(content.hierarchyOf(collection).contains(name), "not rewritten while the other pass holds it");
+            locks.release(other);
+        } finally {
+            locks.close(other);
+        }
+
+        JsonNode request = finished(userId, 1);
+
+        assertEquals(1, touched(request).get("cassandra"), request.toString());
+        assertEquals(NO_COPIES, content.copiesOfName(name));
+        assertEquals(fencedWriteTime(collection), content.hierarchyWriteTime(collection),
+                "written at the time the fence recorded for it in the ledger database");
+    }
+
+    /** Waits until PostgreSQL shows a pass waiting for a hierarchy's lock (bounded: the test fails after 60 s). */
+    private static void awaitAWaitingHierarchyLock() throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        try (var db = java.sql.DriverManager.getConnection(RealServers.get().jdbcUrl(), "postgres", "postgres")) {
+            while (true) {
+                try (var rs = db.createStatement().executeQuery(
+                        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = 4711 AND NOT granted")) {
+                    rs.next();
+                    if (rs.getLong(1) > 0) {
+                        return;
+                    }
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("the runtime's pass never waited for the hierarchy's lock");
+                }
+                Thread.sleep(50);
+            }
+        }
+    }
+
+    private static long fencedWriteTime(String identifier) throws Exception {
+        try (var db = java.sql.DriverManager.getConnection(RealServers.get().jdbcUrl(), "postgres", "postgres");
+             var ps = db.prepareStatement("SELECT write_time FROM hierarchy_write WHERE identifier = ?")) {
+            ps.setString(1, identifier);
+            try (var rs = ps.executeQuery()) {
+                assertTrue(rs.next(), "a write time was fenced for " + identifier);
+                return rs.getLong(1);
+            }
+        }
+    }
+
     /** Waits until Neo4j shows a transaction waiting for another's lock (the rewrite, behind the open publication). */
     private static void awaitABlockedTransaction(Driver driver) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
@@ -437,6 +497,11 @@ class ContentStoresIT {
     /** Publishes a deletion and answers the user's {@code nth} finished request from the ledger, checked DONE. */
     private static JsonNode erase(String userId, String name, int nth) throws Exception {
         events.publish(TOPIC, userId, DeletionEvents.deleteUser(userId, name, "org-1"));
+        return finished(userId, nth);
+    }
+
+    /** The user's {@code nth} finished request from the ledger, checked DONE. */
+    private static JsonNode finished(String userId, int nth) throws Exception {
         JsonNode erasures = router.api().awaitFinished(userId, nth, WAIT).get("erasures");
         JsonNode request = erasures.get(0);
         assertEquals("DONE", request.get("status").asText(), request.toString());

@@ -261,6 +261,12 @@ public final class SunbirdContent implements AutoCloseable {
         return row == null ? null : row.getString(0);
     }
 
+    /** The write time (microseconds) of a row's hierarchy. */
+    public long hierarchyWriteTime(String identifier) {
+        return cql.execute(cql.prepare("SELECT WRITETIME(hierarchy) FROM hierarchy_store.content_hierarchy WHERE identifier = ?")
+                .bind(identifier)).one().getLong(0);
+    }
+
     /** The search document of an asset, as JSON text. */
     public String documentOf(String identifier) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create(servers.elasticsearchUrl() + "/compositesearch/_source/"

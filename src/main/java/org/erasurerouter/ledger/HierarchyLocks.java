@@ -40,8 +40,9 @@ import javax.sql.DataSource;
  * <p>This needs what the ledger needs anyway: a database reached by sessions of its own (directly or with session
  * pooling, as for reconciliation's lock) that keeps what it committed (its fence is committed with
  * {@code synchronous_commit} on, and a standby taking over must be a synchronous one). Cassandra's reads and writes must
- * overlap (erasure.cassandra.consistency, QUORUM by default), so a pass that reads after another wrote reads its write. Locks are keyed by a 32-bit hash of the identifier: two identifiers with the same hash are
- * only serialised more than they need. Each pass locks only the hierarchies it found holding the request's data.
+ * overlap (erasure.cassandra.consistency, QUORUM by default), so a pass that reads after another wrote reads its
+ * write. Locks are keyed by a 32-bit hash of the identifier: two identifiers with the same hash are only serialised
+ * more than they need. Each pass locks only the hierarchies it found holding the request's data.
  */
 public final class HierarchyLocks {
 
@@ -65,7 +66,8 @@ public final class HierarchyLocks {
     /**
      * A connection of the ledger's pool, its session holding the locks of these hierarchies. Waits while another pass
      * holds one of them; takes them in the order of their keys, so two passes never wait for each other (PostgreSQL's
-     * deadlock check is the backstop). The session commits synchronously from then on, whatever the database's default.
+     * deadlock check is the backstop). The session commits synchronously until {@link #close}, whatever the
+     * database's default.
      */
     public Held lock(List<String> identifiers) throws SQLException {
         Held held = new Held(dataSource.getConnection(), List.copyOf(identifiers));
@@ -143,8 +145,9 @@ public final class HierarchyLocks {
     }
 
     /**
-     * Gives the connection back with no lock held. Never fails: a connection whose locks cannot be released is closed
-     * for good (its session's locks go with it) instead of going back to the pool still holding them.
+     * Gives the connection back with no lock held and the database's own {@code synchronous_commit}. Never fails: a
+     * connection whose locks cannot be released is closed for good (its session's locks go with it) instead of going
+     * back to the pool still holding them.
      */
     public void close(Held held) {
         if (held == null) {
@@ -153,8 +156,8 @@ public final class HierarchyLocks {
         Connection c = held.connection();
         try {
             if (!c.isClosed()) {
-                try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_unlock_all()")) {
-                    ps.execute();
+                try (var st = c.createStatement()) {
+                    st.execute("SELECT pg_advisory_unlock_all(); RESET synchronous_commit");
                 }
             }
             c.close();

@@ -1,6 +1,8 @@
 package org.erasurerouter.bench;
 
 import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
+import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
 import com.datastax.oss.driver.api.core.cql.AsyncResultSet;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
@@ -64,8 +66,12 @@ final class DirectDriverBaseline implements AutoCloseable {
         this.servers = servers;
         this.sameGuarantees = sameGuarantees;
         this.neo4j = GraphDatabase.driver(servers.neo4jBoltUrl(), AuthTokens.none());
+        // with the same guarantees, at the runtime's consistency level; the plain script keeps the driver's default
         this.cql = CqlSession.builder().addContactPoint(new InetSocketAddress("127.0.0.1", servers.cassandraPort()))
-                .withLocalDatacenter("datacenter1").build();
+                .withLocalDatacenter("datacenter1")
+                .withConfigLoader(DriverConfigLoader.programmaticBuilder()
+                        .withString(DefaultDriverOption.REQUEST_CONSISTENCY, sameGuarantees ? "QUORUM" : "LOCAL_ONE").build())
+                .build();
         HikariConfig pool = new HikariConfig();
         pool.setJdbcUrl(servers.jdbcUrl());
         pool.setUsername("postgres");
