@@ -21,6 +21,7 @@ import javax.crypto.spec.SecretKeySpec;
 import org.erasurerouter.bench.LocalJmx;
 import org.erasurerouter.intake.ErasureRequest;
 import org.erasurerouter.ledger.HierarchyLocks;
+import org.erasurerouter.ledger.HierarchyLocksIT;
 import org.erasurerouter.scrub.AssetRewrite;
 import org.erasurerouter.scrub.AssetRewrites;
 import org.erasurerouter.scrub.FieldRewriter;
@@ -278,7 +279,7 @@ class ContentStoresIT {
         HierarchyLocks.Held other = locks.lock(List.of(collection));
         try {
             events.publish(TOPIC, userId, DeletionEvents.deleteUser(userId, name, "org-1"));
-            awaitAWaitingHierarchyLock();
+            HierarchyLocksIT.awaitAPassWaitingForAHierarchyLock();
             assertTrue(content.hierarchyOf(collection).contains(name), "not rewritten while the other pass holds it");
             locks.release(other);
         } finally {
@@ -291,26 +292,6 @@ class ContentStoresIT {
         assertEquals(NO_COPIES, content.copiesOfName(name));
         assertEquals(fencedWriteTime(collection), content.hierarchyWriteTime(collection),
                 "written at the time the fence recorded for it in the ledger database");
-    }
-
-    /** Waits until PostgreSQL shows a pass waiting for a hierarchy's lock (bounded: the test fails after 60 s). */
-    private static void awaitAWaitingHierarchyLock() throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        try (var db = java.sql.DriverManager.getConnection(RealServers.get().jdbcUrl(), "postgres", "postgres")) {
-            while (true) {
-                try (var rs = db.createStatement().executeQuery(
-                        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = 4711 AND NOT granted")) {
-                    rs.next();
-                    if (rs.getLong(1) > 0) {
-                        return;
-                    }
-                }
-                if (System.nanoTime() > deadline) {
-                    throw new AssertionError("the runtime's pass never waited for the hierarchy's lock");
-                }
-                Thread.sleep(50);
-            }
-        }
     }
 
     private static long fencedWriteTime(String identifier) throws Exception {
