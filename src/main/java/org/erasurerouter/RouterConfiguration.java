@@ -267,8 +267,8 @@ public class RouterConfiguration implements CamelConfiguration {
     /**
      * The connection settings a component takes only when set (an empty user or certificate path would be used as
      * one): Elasticsearch's authentication and TLS on its component, and Cassandra's TLS, reconnection back-off and
-     * consistency level, which camel-cassandraql has no option for, through the DataStax driver's own settings (read from system
-     * properties when its sessions are built).
+     * consistency level, which camel-cassandraql has no option for, through the DataStax driver's own settings (read
+     * from system properties when its sessions are built).
      */
     private static void connectionSettings(PropertiesComponent properties, CamelContext context) {
         ElasticsearchComponent elasticsearch = context.getComponent("elasticsearch", ElasticsearchComponent.class);
