@@ -268,7 +268,7 @@ class ContentStoresIT {
     }
 
     @Test
-    void aHierarchyRewriteWaitsForTheHierarchysLockAndIsWrittenAtTheTimeItsFenceGave() throws Exception {
+    void aHierarchyRewriteWaitsForTheHierarchysLockReadsAgainWhatThePassHoldingItWroteAndIsWrittenAtItsFencedTime() throws Exception {
         String userId = "u-held-" + UUID.randomUUID();
         String name = "Radia Perlman " + tag();
         String prefix = prefix();
@@ -280,7 +280,12 @@ class ContentStoresIT {
         try {
             events.publish(TOPIC, userId, DeletionEvents.deleteUser(userId, name, "org-1"));
             HierarchyLocksIT.awaitAPassWaitingForAHierarchyLock();
-            assertTrue(content.hierarchyOf(collection).contains(name), "not rewritten while the other pass holds it");
+            String seen = content.hierarchyOf(collection);
+            assertTrue(seen.contains(name), "not rewritten while the other pass holds it");
+            // the other pass rewrites the hierarchy the waiting pass has already read, at the time its fence gives
+            String edited = seen.replaceFirst("\\{", "{\"description\":\"edited by another pass\",");
+            List<Object> write = locks.fence(other, List.of(List.of(edited, collection, content.hierarchyWriteTime(collection)))).get(0);
+            content.writeHierarchy(collection, edited, (Long) write.get(0));
             locks.release(other);
         } finally {
             locks.close(other);
@@ -290,6 +295,8 @@ class ContentStoresIT {
 
         assertEquals(1, touched(request).get("cassandra"), request.toString());
         assertEquals(NO_COPIES, content.copiesOfName(name));
+        assertTrue(content.hierarchyOf(collection).contains("edited by another pass"),
+                "read again under the lock: the other pass's rewrite is kept, not overwritten by the version read before it");
         assertEquals(fencedWriteTime(collection), content.hierarchyWriteTime(collection),
                 "written at the time the fence recorded for it in the ledger database");
     }

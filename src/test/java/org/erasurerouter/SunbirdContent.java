@@ -261,6 +261,12 @@ public final class SunbirdContent implements AutoCloseable {
         return row == null ? null : row.getString(0);
     }
 
+    /** Writes a row's hierarchy at the given write time (microseconds), as a pass of the runtime does. */
+    public void writeHierarchy(String identifier, String hierarchy, long writeTime) {
+        cql.execute(cql.prepare("UPDATE hierarchy_store.content_hierarchy USING TIMESTAMP ? SET hierarchy = ? WHERE identifier = ?")
+                .bind(writeTime, hierarchy, identifier));
+    }
+
     /** The write time (microseconds) of a row's hierarchy. */
     public long hierarchyWriteTime(String identifier) {
         return cql.execute(cql.prepare("SELECT WRITETIME(hierarchy) FROM hierarchy_store.content_hierarchy WHERE identifier = ?")

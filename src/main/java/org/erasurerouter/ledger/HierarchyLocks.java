@@ -16,8 +16,9 @@ import javax.sql.DataSource;
  * that a hierarchy can be written plainly (at a chosen write time) instead of with a lightweight transaction, which costs
  * Cassandra a Paxos round of its own per row (about 0.6 ms of its CPU each, measured in the benchmark).
  *
- * <p>A pass over some hierarchies: {@link #lock} them (PostgreSQL session-level advisory locks, taken on a connection of
- * its own that the pass holds); read them, with the write time of each; {@link #fence} the writes, which gives each a
+ * <p>A pass over some hierarchies, read with the write time of each: {@link #lock} them (PostgreSQL session-level
+ * advisory locks, taken on a connection of its own that the pass holds); read again those another pass was fenced for
+ * since they were read ({@link #rewrittenSinceRead}); {@link #fence} the writes, which gives each a
  * write time above both the one read and every write time given to this hierarchy before; write them {@code USING
  * TIMESTAMP} that time; re-read them; {@link #release} the locks; {@link #close} the connection in every case.
  *
@@ -28,8 +29,9 @@ import javax.sql.DataSource;
  *   of them on the pass's session and fails unless that session held every one, so if it succeeds the locks were held
  *   from {@link #lock} until then; if the session was lost (its connection dropped, the database restarted, a pooler
  *   in between that switched sessions), it fails and the pass is run again;</li>
- *   <li>a pass whose release succeeds held its locks over its read, write and re-read, so no other pass read these
- *   hierarchies in between: a pass that reads later reads what this one wrote;</li>
+ *   <li>a pass whose release succeeds held its locks over its fence, write and re-read, and rewrote the latest version a
+ *   pass can have written: read under the lock, or read before it with no pass fenced above it since. A pass that
+ *   read before this one's fence and locks after it reads again what this one wrote;</li>
  *   <li>a pass that read earlier and whose write is still on its way (a pause, a lost session) was fenced earlier,
  *   while it held the lock, so its write time is lower than this pass's, and Cassandra keeps the higher: its late
  *   write cannot replace this one. Its own pass fails at its release and is run again from the read.</li>
@@ -81,6 +83,34 @@ public final class HierarchyLocks {
             close(held);
             throw e;
         }
+    }
+
+    /**
+     * The identifiers of {@code updates} ({@code [hierarchy, identifier, write time read]}, read before their locks were
+     * taken) that a pass was fenced for after the version read: only these must be read again under the lock. A pass
+     * writes a hierarchy only at a time fenced, and committed, before its write, so a write that can replace the version
+     * read (one at a later time) was fenced above that version's time. For any other identifier the version read is
+     * still the one a write of a pass can not replace: a pass that wrote it since read it first (its fence is at most
+     * the time read), and a pass whose write is late (its locks lost) was fenced below it. The platform's own writes
+     * take no lock; as before, the re-read after the write tells whether one of them holds the user's data.
+     */
+    public List<String> rewrittenSinceRead(Held held, List<List<Object>> updates) throws SQLException {
+        if (updates.isEmpty()) {
+            return List.of();
+        }
+        Connection c = held.connection();
+        List<String> rewritten = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT u.identifier FROM unnest(?::text[], ?::bigint[]) AS u (identifier, read)"
+                + " JOIN hierarchy_write w ON w.identifier = u.identifier WHERE w.write_time > u.read")) {
+            ps.setArray(1, c.createArrayOf("text", updates.stream().map(update -> update.get(1)).toArray()));
+            ps.setArray(2, c.createArrayOf("bigint", updates.stream().map(update -> ((Number) update.get(2)).longValue()).toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    rewritten.add(rs.getString(1));
+                }
+            }
+        }
+        return rewritten;
     }
 
     /**

@@ -73,11 +73,15 @@ public class HierarchyScrubber {
     }
 
     /**
-     * The identifiers of the rows that hold the request's data: the hierarchies to lock, read again and rewrite. The
-     * other rows of the lookup hold none of it and are neither locked nor written.
+     * The {@code earlier} updates with those of the identifiers {@code readAgain} replaced by {@code reread}, the updates
+     * of their rows as read again: an identifier read again that no longer holds the request's data is not written at
+     * all, never written as it was first read.
      */
-    public List<String> holding(List<Row> rows, AssetRewrite rewrite, String skipStatuses) {
-        return rewritten(updates(rows, rewrite, skipStatuses));
+    public List<List<Object>> replacing(List<List<Object>> earlier, List<String> readAgain, List<List<Object>> reread) {
+        Set<String> replaced = Set.copyOf(readAgain);
+        List<List<Object>> updates = new ArrayList<>(reread);
+        earlier.stream().filter(update -> !replaced.contains((String) update.get(1))).forEach(updates::add);
+        return updates;
     }
 
     /** The identifiers of {@code updates}: the rows to re-read once written. */

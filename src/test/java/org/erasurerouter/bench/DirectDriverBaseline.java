@@ -27,6 +27,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import org.erasurerouter.SunbirdContent.Owner;
 import org.erasurerouter.ledger.ErasureLedger;
 import org.erasurerouter.ledger.HierarchyLocks;
+import org.erasurerouter.scrub.HierarchyScrubber;
 import org.erasurerouter.scrub.FieldRewriter;
 import org.erasurerouter.servers.RealServers;
 import org.neo4j.driver.AuthTokens;
@@ -44,7 +45,8 @@ import redis.clients.jedis.Jedis;
  * without Camel, Kafka, ledger records or re-read: the graph page is read under each node's write lock, the
  * collections and units containing the assets are found in the graph, every identifier that may hold a hierarchy or a
  * cache entry (assets, containers, their drafts) is read or evicted, the hierarchies holding a name are locked, read
- * again and written at a fenced time (the runtime's {@link HierarchyLocks}, in the same PostgreSQL), documents are
+ * again if a pass was fenced for them since and written at a fenced time (the runtime's {@link HierarchyLocks}, in the
+ * same PostgreSQL), documents are
  * searched by both search keys and by identifier and updated only at the version found. What is left between the two
  * is what the runtime adds: events, ledger, durable queues and proof.
  */
@@ -128,24 +130,16 @@ final class DirectDriverBaseline implements AutoCloseable {
                 List<String> keys = sameGuarantees ? withContainersAndDrafts(graph, ids) : ids;
 
                 // hierarchies of the users' collections (with the same guarantees: of every identifier that may hold
-                // one, each rewritten under its lock, read again and written at its fenced time, as the runtime does)
+                // one, each rewritten under its lock, read again if rewritten since and written at its fenced time, as the
+                // runtime does)
                 List<CompletionStage<AsyncResultSet>> writes = new ArrayList<>();
                 if (sameGuarantees) {
-                    List<String> holding = new ArrayList<>();
-                    for (Row row : cql.execute(read.bind(keys))) {
-                        if (rewritten(row, byUser) != null) {
-                            holding.add(row.getString("identifier"));
-                        }
-                    }
-                    HierarchyLocks.Held held = locks.lock(holding);
+                    List<List<Object>> found = updates(cql.execute(read.bind(keys)), byUser);
+                    HierarchyLocks.Held held = locks.lock(found.stream().map(update -> (String) update.get(1)).toList());
                     try {
-                        List<List<Object>> updates = new ArrayList<>();
-                        for (Row row : cql.execute(read.bind(holding))) {
-                            String tree = rewritten(row, byUser);
-                            if (tree != null) {
-                                updates.add(List.of(tree, row.getString("identifier"), row.getLong("written")));
-                            }
-                        }
+                        List<String> readAgain = locks.rewrittenSinceRead(held, found);
+                        List<List<Object>> updates = readAgain.isEmpty() ? found
+                                : new HierarchyScrubber(keys.size()).replacing(found, readAgain, updates(cql.execute(read.bind(readAgain)), byUser));
                         for (List<Object> update : locks.fence(held, updates)) {
                             writes.add(cql.executeAsync(write.bind(update.toArray())));
                         }
@@ -181,6 +175,18 @@ final class DirectDriverBaseline implements AutoCloseable {
             }
         }
         return records;
+    }
+
+    /** The rows holding a name, each as its update: {@code [hierarchy rewritten, identifier, write time read]}. */
+    private List<List<Object>> updates(Iterable<Row> rows, Map<String, Owner> byUser) throws Exception {
+        List<List<Object>> updates = new ArrayList<>();
+        for (Row row : rows) {
+            String tree = rewritten(row, byUser);
+            if (tree != null) {
+                updates.add(List.of(tree, row.getString("identifier"), row.getLong("written")));
+            }
+        }
+        return updates;
     }
 
     /** The row's hierarchy with its owner's name rewritten, or null when it holds none of the chunk's owners' names. */

@@ -69,6 +69,30 @@ public class HierarchyLocksIT {
     }
 
     @Test
+    void readsAgainOnlyTheHierarchiesAPassWasFencedForAfterTheVersionRead() throws Exception {
+        String rewritten = "do_" + UUID.randomUUID();
+        String readAfter = "do_" + UUID.randomUUID();
+        String neverFenced = "do_" + UUID.randomUUID();
+        HierarchyLocks.Held first = locks.lock(List.of(rewritten, readAfter));
+        try {
+            locks.fence(first, List.of(List.of("{}", rewritten, 1_000L), List.of("{}", readAfter, 1_000L)));
+            locks.release(first);
+        } finally {
+            locks.close(first);
+        }
+        HierarchyLocks.Held second = locks.lock(List.of(rewritten, readAfter, neverFenced));
+        try {
+            assertEquals(List.of(rewritten), locks.rewrittenSinceRead(second, List.of(List.of("{}", rewritten, 1_000L),
+                    List.of("{}", readAfter, 1_001L), List.of("{}", neverFenced, 1_000L))),
+                    "read before the first pass's write (fenced at 1,001): only that one is read again");
+            assertEquals(List.of(), locks.rewrittenSinceRead(second, List.of()));
+            locks.release(second);
+        } finally {
+            locks.close(second);
+        }
+    }
+
+    @Test
     void aPassWaitsForTheLocksAnotherPassHoldsOnAnyOfItsHierarchies() throws Exception {
         String shared = "do_" + UUID.randomUUID();
         HierarchyLocks.Held first = locks.lock(List.of(shared));

@@ -17,6 +17,18 @@ class HierarchyScrubberTest {
     }
 
     @Test
+    void writesTheHierarchiesReadAgainAsReadAgainAndDropsThoseNoLongerHoldingTheData() {
+        List<List<Object>> earlier = List.of(List.of("{\"v\":1}", "do_1", 10L), List.of("{\"v\":1}", "do_2", 10L),
+                List.of("{\"v\":1}", "do_3", 10L));
+        List<List<Object>> reread = List.of(List.of("{\"v\":2}", "do_1", 20L));
+
+        assertEquals(List.of(List.of("{\"v\":2}", "do_1", 20L), List.of("{\"v\":1}", "do_3", 10L)),
+                scrubber.replacing(earlier, List.of("do_1", "do_2"), reread),
+                "do_2, read again clean, is not written from its first read");
+        assertEquals(earlier, scrubber.replacing(earlier, List.of(), List.of()));
+    }
+
+    @Test
     void looksUpIdentifiersInQueriesOfAtMostTheReadSize() {
         assertEquals(List.of(List.of(List.of("do_1", "do_1.img")), List.of(List.of("do_2"))),
                 scrubber.lookups(List.of("do_1", "do_1.img", "do_2")));
