@@ -29,9 +29,9 @@ import javax.sql.DataSource;
  *   of them on the pass's session and fails unless that session held every one, so if it succeeds the locks were held
  *   from {@link #lock} until then; if the session was lost (its connection dropped, the database restarted, a pooler
  *   in between that switched sessions), it fails and the pass is run again;</li>
- *   <li>a pass whose release succeeds held its locks over its fence, write and re-read, and rewrote the latest version a
- *   pass can have written: read under the lock, or read before it with no pass fenced above it since. A pass that
- *   read before this one's fence and locks after it reads again what this one wrote;</li>
+ *   <li>a pass whose release succeeds held its locks over its fence, write and re-read, and rewrote a version no write
+ *   of another pass can replace: read under the lock, or read before it at a time later than every time fenced for
+ *   the hierarchy. A pass that read before this one's fence and locks after it reads again what this one wrote;</li>
  *   <li>a pass that read earlier and whose write is still on its way (a pause, a lost session) was fenced earlier,
  *   while it held the lock, so its write time is lower than this pass's, and Cassandra keeps the higher: its late
  *   write cannot replace this one. Its own pass fails at its release and is run again from the read.</li>
@@ -87,12 +87,13 @@ public final class HierarchyLocks {
 
     /**
      * The identifiers of {@code updates} ({@code [hierarchy, identifier, write time read]}, read before their locks were
-     * taken) that a pass was fenced for after the version read: only these must be read again under the lock. A pass
-     * writes a hierarchy only at a time fenced, and committed, before its write, so a write that can replace the version
-     * read (one at a later time) was fenced above that version's time. For any other identifier the version read is
-     * still the one a write of a pass can not replace: a pass that wrote it since read it first (its fence is at most
-     * the time read), and a pass whose write is late (its locks lost) was fenced below it. The platform's own writes
-     * take no lock; as before, the re-read after the write tells whether one of them holds the user's data.
+     * taken) that a pass was fenced for at or after the time of the version read: only these must be read again under
+     * the lock. A pass writes a hierarchy only at a time fenced, and committed, before its write, and the times fenced for
+     * a hierarchy only grow; a write can replace the version read only if its time is later, or the same (Cassandra
+     * keeps the larger value of a tie, so the version read may not be the one kept: the same time is read again too).
+     * For any other identifier every write of a pass, landed or late (its locks lost), has an earlier time than the
+     * version read and cannot replace it. The platform's own writes take no lock; one made since the read wins over
+     * this pass's write, and the re-read after the write tells whether it holds the user's data.
      */
     public List<String> rewrittenSinceRead(Held held, List<List<Object>> updates) throws SQLException {
         if (updates.isEmpty()) {
@@ -101,7 +102,7 @@ public final class HierarchyLocks {
         Connection c = held.connection();
         List<String> rewritten = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT u.identifier FROM unnest(?::text[], ?::bigint[]) AS u (identifier, read)"
-                + " JOIN hierarchy_write w ON w.identifier = u.identifier WHERE w.write_time > u.read")) {
+                + " JOIN hierarchy_write w ON w.identifier = u.identifier WHERE w.write_time >= u.read")) {
             ps.setArray(1, c.createArrayOf("text", updates.stream().map(update -> update.get(1)).toArray()));
             ps.setArray(2, c.createArrayOf("bigint", updates.stream().map(update -> ((Number) update.get(2)).longValue()).toArray()));
             try (ResultSet rs = ps.executeQuery()) {
