@@ -63,6 +63,8 @@ final class DirectDriverBaseline implements AutoCloseable {
     private final HttpClient http = HttpClient.newHttpClient();
     private final HikariDataSource ledger;
     private final HierarchyLocks locks;
+    /** The runtime's bookkeeping of hierarchy updates (which identifiers, which replaced when read again). */
+    private final HierarchyScrubber hierarchies = new HierarchyScrubber(CHUNK);
 
     DirectDriverBaseline(RealServers servers, boolean sameGuarantees) {
         this.servers = servers;
@@ -135,11 +137,11 @@ final class DirectDriverBaseline implements AutoCloseable {
                 List<CompletionStage<AsyncResultSet>> writes = new ArrayList<>();
                 if (sameGuarantees) {
                     List<List<Object>> found = updates(cql.execute(read.bind(keys)), byUser);
-                    HierarchyLocks.Held held = locks.lock(found.stream().map(update -> (String) update.get(1)).toList());
+                    HierarchyLocks.Held held = locks.lock(hierarchies.rewritten(found));
                     try {
                         List<String> readAgain = locks.rewrittenSinceRead(held, found);
                         List<List<Object>> updates = readAgain.isEmpty() ? found
-                                : new HierarchyScrubber(keys.size()).replacing(found, readAgain, updates(cql.execute(read.bind(readAgain)), byUser));
+                                : hierarchies.replacing(found, readAgain, updates(cql.execute(read.bind(readAgain)), byUser));
                         for (List<Object> update : locks.fence(held, updates)) {
                             writes.add(cql.executeAsync(write.bind(update.toArray())));
                         }
