@@ -8,6 +8,7 @@ import static org.erasurerouter.intake.InvalidEventException.Reason.TOO_LARGE;
 import static org.erasurerouter.intake.InvalidEventException.Reason.UNKNOWN_ACTION;
 import static org.erasurerouter.intake.InvalidEventException.Reason.WRONG_EID;
 
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -88,9 +89,11 @@ public final class EventValidator {
             }
             return root;
         } catch (JsonProcessingException e) {
-            // the parser's message quotes the offending text, which may be personal data: keep only the position
-            throw new InvalidEventException(MALFORMED_JSON, "the event is not valid JSON (line "
-                    + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")");
+            // the parser's message quotes the offending text, which may be personal data: keep only the position, which
+            // a refusal for the parser's limits (nesting depth, number length) does not have
+            JsonLocation at = e.getLocation();
+            String where = at == null ? "beyond the parser's limits" : "line " + at.getLineNr() + ", column " + at.getColumnNr();
+            throw new InvalidEventException(MALFORMED_JSON, "the event is not valid JSON (" + where + ")");
         } catch (java.io.IOException e) {
             throw new InvalidEventException(MALFORMED_JSON, "the event could not be read as JSON");
         }

@@ -94,6 +94,13 @@ class EventValidatorTest {
     }
 
     @Test
+    void refusesJsonBeyondTheParsersLimitsAsMalformed() {
+        // Jackson refuses these with a StreamConstraintsException, which has no location in the text
+        assertEquals(Reason.MALFORMED_JSON, refused("{\"edata\":" + "[".repeat(1001) + "]".repeat(1001) + "}"));
+        assertEquals(Reason.MALFORMED_JSON, refused("{\"ets\":" + "1".repeat(1001) + "}"));
+    }
+
+    @Test
     void keepsTheEventTextOutOfTheMalformedJsonMessage() {
         InvalidEventException e = assertThrows(InvalidEventException.class,
                 () -> valid("{\"edata\":{\"userName\":\"Ada Lovelace\" \"x\"}}"));
