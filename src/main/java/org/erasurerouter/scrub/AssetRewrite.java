@@ -92,19 +92,25 @@ public final class AssetRewrite {
      * matched with the event's name, or, for a request read back from the ledger, with the name's fingerprint.
      */
     public static AssetRewrite erasure(FieldRewriter rewriter, ErasureRequest request, NameFingerprint fingerprints) {
-        Predicate<String> isName = request.userName() != null || fingerprints == null
-                ? FieldRewriter.isName(request.userName()) : fingerprints.matcher(request.nameFingerprint());
-        return new AssetRewrite(request.userId(), isName, List.of(request.userId()),
+        return new AssetRewrite(request.userId(), isNameOf(request, fingerprints), List.of(request.userId()),
                 List.copyOf(rewriter.searchKeys()), Set.of(), rewriter, null);
+    }
+
+    /** The request user's name as array elements are matched: the event's name, or the fingerprint the ledger kept. */
+    private static Predicate<String> isNameOf(ErasureRequest request, NameFingerprint fingerprints) {
+        return request.userName() != null || fingerprints == null
+                ? FieldRewriter.isName(request.userName()) : fingerprints.matcher(request.nameFingerprint());
     }
 
     /**
      * An ownership transfer: the named asset and its draft ({@code draftSuffix}), or all of the previous owner's,
      * get {@code ownerKey} = the new owner's id and the owner key's target fields = the new owner's name (the
      * configured replacement when the event gave none, so the previous owner's name never survives). Assets are
-     * found under both owners, so a store that runs after the graph changed hands still finds them.
+     * found under both owners, so a store that runs after the graph changed hands still finds them. Array elements
+     * holding the previous owner's name are matched as a deletion matches them.
      */
-    public static AssetRewrite transfer(FieldRewriter rewriter, String ownerKey, String draftSuffix, ErasureRequest request) {
+    public static AssetRewrite transfer(FieldRewriter rewriter, String ownerKey, String draftSuffix, ErasureRequest request,
+                                        NameFingerprint fingerprints) {
         List<FieldRule> ownerRules = rewriter.rules().stream().filter(rule -> rule.searchKey().equals(ownerKey))
                 .map(rule -> new FieldRule(ownerKey, rule.target(), MaskingStrategy.REPLACE)).toList();
         String newName = request.toUserName() != null ? request.toUserName() : rewriter.replacement();
@@ -113,7 +119,7 @@ public final class AssetRewrite {
             identifiers.add(id);
             identifiers.add(id.endsWith(draftSuffix) ? id.substring(0, id.length() - draftSuffix.length()) : id + draftSuffix);
         }
-        return new AssetRewrite(request.userId(), FieldRewriter.isName(request.userName()), List.of(request.userId(), request.toUserId()),
+        return new AssetRewrite(request.userId(), isNameOf(request, fingerprints), List.of(request.userId(), request.toUserId()),
                 List.of(ownerKey), Set.copyOf(identifiers),
                 ownerRules.isEmpty() ? null : new FieldRewriter(ownerRules, newName, null),
                 new FieldRewriter(List.of(new FieldRule(ownerKey, ownerKey)), request.toUserId(), null));

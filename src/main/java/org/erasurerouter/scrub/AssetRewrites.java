@@ -36,7 +36,7 @@ public class AssetRewrites {
     }
 
     public AssetRewrite transfer(ErasureRequest request) {
-        return AssetRewrite.transfer(rewriter, ownerKey, draftSuffix, request);
+        return AssetRewrite.transfer(rewriter, ownerKey, draftSuffix, request, fingerprints);
     }
 
     /**

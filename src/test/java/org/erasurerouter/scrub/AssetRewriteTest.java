@@ -160,6 +160,22 @@ class AssetRewriteTest {
     }
 
     @Test
+    void aTransferReadBackFromTheLedgerFindsArrayCopiesOfThePreviousOwnersNameByItsFingerprint() {
+        NameFingerprint fingerprints = new NameFingerprint("ledger-key".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        ErasureRequest replayed = new ErasureRequest("r2", ErasureRequest.OWNERSHIP_TRANSFER, FROM, "org", 0, null, TO, null,
+                List.of("do_1"), List.of(), fingerprints.of("Ada Lovelace"));
+        Map<String, Object> asset = asset("Live");
+        asset.put("creator", List.of("Ada Lovelace", "Sunbird Org"));
+
+        Map<String, Object> changes = new AssetRewrites(SUNBIRD, "createdBy", ".img", fingerprints).transfer(replayed)
+                .changes("do_1", asset, Set.of());
+
+        assertEquals(List.of("Deleted User", "Sunbird Org"), changes.get("creator"),
+                "the previous owner's name in an array is replaced (the ledger keeps no name of the new owner)");
+        assertEquals(TO, changes.get("createdBy"));
+    }
+
+    @Test
     void leavesArraysAloneForALedgerRequestWithoutAFingerprint() {
         NameFingerprint fingerprints = new NameFingerprint(new byte[] {1, 2, 3});
         ErasureRequest fromLedger = new ErasureRequest("r1", ErasureRequest.DELETE_USER, FROM, "org", 0, null, null, null,
