@@ -189,6 +189,53 @@ class SqlTablesIT {
         assertEquals(3, jdbcFigures(run).get("requestsDone"));
     }
 
+    @Test
+    void aBatchWhoseLedgerFailedAfterItsStatementsIsClaimedAgainAndEndsWithEveryRequestDone() throws Exception {
+        String run = "close" + tag();
+        String table = run + "_profile";
+        String ofTheRun = "SELECT 1 FROM erasure_request r WHERE r.request_id = NEW.request_id AND r.user_id LIKE 'u-" + run + "-%'";
+        sql("CREATE TABLE " + table + " (user_id text, name text)",
+                "INSERT INTO " + table + " SELECT 'u-" + run + "-' || i, 'Closed ' || i FROM generate_series(1, 3) i");
+        Map<String, String> settings = settings(run, Map.of(
+                "erasure.jdbc.table.profile.table", table,
+                "erasure.jdbc.batch-recovery-interval-ms", "2000",
+                "erasure.retry.maximum-redeliveries", "2",
+                "erasure.retry.initial-delay-ms", "100"));
+        try (RunningRouter router = RunningRouter.start(settings); DeletionEvents events = DeletionEvents.producer()) {
+            // while the ledger "fails", closing these requests as DONE and parking their work both fail: the batch's
+            // statements have run, its retries and its parking fail, and it stays claimed, as after a crash at that point
+            // (a sequence counts the refused parks, as it counts on when the transaction rolls back)
+            sql("CREATE TABLE " + run + "_failing (since timestamptz)",
+                    "INSERT INTO " + run + "_failing VALUES (now())",
+                    "CREATE SEQUENCE " + run + "_refused_parks",
+                    "CREATE FUNCTION " + run + "_fail() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+                            + " IF EXISTS (SELECT 1 FROM " + run + "_failing) AND EXISTS (" + ofTheRun + ") THEN"
+                            + " IF TG_TABLE_NAME = 'erasure_store' THEN PERFORM nextval('" + run + "_refused_parks'); END IF;"
+                            + " RAISE EXCEPTION 'the ledger failed'; END IF; RETURN NEW; END $$",
+                    "CREATE TRIGGER " + run + "_fail_close BEFORE UPDATE ON erasure_request FOR EACH ROW"
+                            + " WHEN (NEW.status = 'DONE') EXECUTE FUNCTION " + run + "_fail()",
+                    "CREATE TRIGGER " + run + "_fail_park BEFORE UPDATE ON erasure_store FOR EACH ROW"
+                            + " WHEN (NEW.status = 'PARKED') EXECUTE FUNCTION " + run + "_fail()");
+            try {
+                for (int i = 1; i <= 3; i++) {
+                    events.publish(settings.get("erasure.kafka.topics"), "u-" + run + "-" + i,
+                            DeletionEvents.deleteUser("u-" + run + "-" + i, "Closed " + i, "org-1"));
+                }
+                long deadline = System.nanoTime() + WAIT.toNanos();
+                while (count("SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM " + run + "_refused_parks") == 0) {
+                    assertTrue(System.nanoTime() < deadline, "the batch's parking was never attempted");
+                    Thread.sleep(200);
+                }
+                sql("DELETE FROM " + run + "_failing");   // the ledger is back
+                awaitJdbc(run, "requestsDone", 3);
+            } finally {
+                sql("DROP TRIGGER " + run + "_fail_close ON erasure_request", "DROP TRIGGER " + run + "_fail_park ON erasure_store");
+            }
+        }
+        assertEquals(0, count("SELECT count(*) FROM " + table + " WHERE user_id LIKE 'u-%'"));
+        assertEquals(3, jdbcFigures(run).get("done"), "the jdbc store is DONE for each request");
+    }
+
     private static Map<String, String> settings(String run, Map<String, String> extra) {
         Map<String, String> s = new HashMap<>(Map.of(
                 "erasure.kafka.topics", "delete.user." + run,

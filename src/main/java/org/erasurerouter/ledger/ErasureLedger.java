@@ -374,37 +374,49 @@ public class ErasureLedger {
 
     /** Closes several requests at once, as {@link #finish} closes one: answers, by request id, the statuses it changed. */
     public Map<String, String> finishAll(List<String> requestIds) {
-        // the requests' rows are locked first (in one order, so two batches cannot deadlock), so the stores' statuses
-        // are read by a later statement, after any other finish has committed: a request closed by its batch and by its
-        // own route at the same moment ends with the later state, not a stale one
         return run(c -> {
             c.setAutoCommit(false);
-            java.sql.Array ids = c.createArrayOf("text", requestIds.toArray());
-            try (PreparedStatement lock = c.prepareStatement(LOCK_REQUESTS)) {
-                lock.setArray(1, ids);
-                lock.executeQuery().close();
-            }
-            Map<String, String> statuses = new java.util.LinkedHashMap<>();
-            try (PreparedStatement close = c.prepareStatement("""
-                    WITH overall AS (
-                      SELECT r.request_id,
-                             CASE WHEN bool_and(coalesce(s.status IN ('DONE', 'SKIPPED'), true)) THEN 'DONE'
-                                  WHEN bool_or(s.status = 'PARKED') THEN 'PARKED' ELSE 'QUEUED' END AS status
-                        FROM erasure_request r LEFT JOIN erasure_store s USING (request_id)
-                       WHERE r.request_id = ANY (?) GROUP BY r.request_id)
-                    UPDATE erasure_request r SET status = o.status, finished_at = CASE WHEN o.status <> 'QUEUED' THEN now() END
-                      FROM overall o WHERE r.request_id = o.request_id AND r.status IS DISTINCT FROM o.status
-                    RETURNING r.request_id, r.status""")) {
-                close.setArray(1, ids);
-                try (ResultSet rs = close.executeQuery()) {
-                    while (rs.next()) {
-                        statuses.put(rs.getString(1), rs.getString(2));
-                    }
-                }
-            }
+            Map<String, String> statuses = closeLocked(c, lockRequests(c, requestIds));
             c.commit();
             return statuses;
         });
+    }
+
+    /**
+     * Locks the requests' rows, in one order (so two batches cannot deadlock), in the transaction of {@code c}: the
+     * stores' statuses are then read by a later statement, after any other close has committed, so a request closed by
+     * its batch and by its own route at the same moment ends with the later state, not a stale one.
+     */
+    private static java.sql.Array lockRequests(Connection c, List<String> requestIds) throws SQLException {
+        java.sql.Array ids = c.createArrayOf("text", requestIds.toArray());
+        try (PreparedStatement lock = c.prepareStatement(LOCK_REQUESTS)) {
+            lock.setArray(1, ids);
+            lock.executeQuery().close();
+        }
+        return ids;
+    }
+
+    /** {@link #finishAll}'s close of requests {@link #lockRequests locked} in the transaction of {@code c}. */
+    private static Map<String, String> closeLocked(Connection c, java.sql.Array ids) throws SQLException {
+        Map<String, String> statuses = new java.util.LinkedHashMap<>();
+        try (PreparedStatement close = c.prepareStatement("""
+                WITH overall AS (
+                  SELECT r.request_id,
+                         CASE WHEN bool_and(coalesce(s.status IN ('DONE', 'SKIPPED'), true)) THEN 'DONE'
+                              WHEN bool_or(s.status = 'PARKED') THEN 'PARKED' ELSE 'QUEUED' END AS status
+                    FROM erasure_request r LEFT JOIN erasure_store s USING (request_id)
+                   WHERE r.request_id = ANY (?) GROUP BY r.request_id)
+                UPDATE erasure_request r SET status = o.status, finished_at = CASE WHEN o.status <> 'QUEUED' THEN now() END
+                  FROM overall o WHERE r.request_id = o.request_id AND r.status IS DISTINCT FROM o.status
+                RETURNING r.request_id, r.status""")) {
+            close.setArray(1, ids);
+            try (ResultSet rs = close.executeQuery()) {
+                while (rs.next()) {
+                    statuses.put(rs.getString(1), rs.getString(2));
+                }
+            }
+        }
+        return statuses;
     }
 
     /**
@@ -420,21 +432,25 @@ public class ErasureLedger {
 
     /** A store finished its work for each request of a batch, having changed that many records of each: as {@link #done}. */
     public void doneAll(Map<String, Integer> touchedPerRequest, String store) {
-        List<String> requestIds = List.copyOf(touchedPerRequest.keySet());
         run(c -> {
-            // one statement for the whole batch, not one per request
-            try (PreparedStatement ps = c.prepareStatement("""
-                    UPDATE erasure_store e SET status = 'DONE', assets_touched = t.touched, copies_left = 0,
-                                               last_error = NULL, updated_at = now()
-                      FROM unnest(?::text[], ?::int[]) AS t (request_id, touched)
-                     WHERE e.request_id = t.request_id AND e.store = ?""")) {
-                ps.setArray(1, c.createArrayOf("text", requestIds.toArray()));
-                ps.setArray(2, c.createArrayOf("int4", requestIds.stream().map(touchedPerRequest::get).toArray()));
-                ps.setString(3, store);
-                ps.executeUpdate();
-            }
+            markDone(c, touchedPerRequest, store);
             return null;
         });
+    }
+
+    /** {@link #doneAll}'s one statement for the whole batch (not one per request), in the transaction of {@code c}. */
+    private static void markDone(Connection c, Map<String, Integer> touchedPerRequest, String store) throws SQLException {
+        List<String> requestIds = List.copyOf(touchedPerRequest.keySet());
+        try (PreparedStatement ps = c.prepareStatement("""
+                UPDATE erasure_store e SET status = 'DONE', assets_touched = t.touched, copies_left = 0,
+                                           last_error = NULL, updated_at = now()
+                  FROM unnest(?::text[], ?::int[]) AS t (request_id, touched)
+                 WHERE e.request_id = t.request_id AND e.store = ?""")) {
+            ps.setArray(1, c.createArrayOf("text", requestIds.toArray()));
+            ps.setArray(2, c.createArrayOf("int4", requestIds.stream().map(touchedPerRequest::get).toArray()));
+            ps.setString(3, store);
+            ps.executeUpdate();
+        }
     }
 
     /** Those of the requests not yet DONE, as the ledger keeps them, to be finished after their batch. */
@@ -460,12 +476,19 @@ public class ErasureLedger {
     }
 
     /**
-     * A batch committed and was re-read: each request's work in {@code store} is DONE, and the request is closed again.
-     * Answers the statuses that changed (see {@link #finishAll}).
+     * A batch committed and was re-read: each request's work in {@code store} is DONE, and the request is closed again,
+     * in one transaction. Apart, a crash between them would leave the work DONE, which a batch claimed again skips, and
+     * the request open for good. Answers the statuses that changed (see {@link #finishAll}).
      */
     public Map<String, String> finishBatch(Map<String, Integer> rowsPerRequest, String store) {
-        doneAll(rowsPerRequest, store);
-        return finishAll(List.copyOf(rowsPerRequest.keySet()));
+        return run(c -> {
+            c.setAutoCommit(false);
+            java.sql.Array ids = lockRequests(c, List.copyOf(rowsPerRequest.keySet()));
+            markDone(c, rowsPerRequest, store);
+            Map<String, String> statuses = closeLocked(c, ids);
+            c.commit();
+            return statuses;
+        });
     }
 
     /** Counts a duplicate delivery of a request that was already applied. */
@@ -499,12 +522,8 @@ public class ErasureLedger {
                     }
                 }
             }
-            java.sql.Array requestIds = c.createArrayOf("text", ids.stream().distinct().toArray());
             // in one order, as finishAll locks them, so a replay and a batch's close cannot deadlock
-            try (PreparedStatement lock = c.prepareStatement(LOCK_REQUESTS)) {
-                lock.setArray(1, requestIds);
-                lock.executeQuery().close();
-            }
+            java.sql.Array requestIds = lockRequests(c, ids.stream().distinct().toList());
             List<ErasureRequest> requests = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("""
                     UPDATE erasure_request SET replays = replays + 1, status = 'RUNNING', finished_at = NULL
