@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -69,5 +72,73 @@ class StoreOutageIT {
             assertEquals(Map.of("cassandra", 0L, "elasticsearch", 0L, "neo4j", 0L, "redis", 0L), content.copiesOfName(name));
             assertEquals(0, router.api().replay(userId, null), "a second replay finds nothing parked");
         }
+    }
+
+    @Test
+    void aStoresWorkWhoseParkingFailsInTheLedgerIsRetriedAndParkedNotClosedAsIfWaiting() throws Exception {
+        String run = "park" + UUID.randomUUID().toString().replace("-", "").substring(0, 8);
+        String topic = "transfer." + run;
+        String userId = "u-" + run;
+        String name = "Dorothy Vaughan " + run;
+        String prefix = "do_" + run;
+        try (SunbirdContent content = new SunbirdContent(RealServers.get());
+             DeletionEvents events = DeletionEvents.producer();
+             RunningRouter router = RunningRouter.start(Map.of(
+                     "erasure.kafka.topics", topic,
+                     "erasure.kafka.dead-letter-topic", topic + ".dlq",
+                     "erasure.kafka.group-id", run,
+                     "erasure.retry.maximum-redeliveries", "2",
+                     "erasure.retry.initial-delay-ms", "200"))) {
+            content.seedCreator(prefix, userId, name);
+            // while the ledger "fails", parking this user's work fails (a sequence counts the refusals, as it counts on
+            // when the transaction rolls back)
+            sql("CREATE TABLE " + run + "_failing (since timestamptz)",
+                    "INSERT INTO " + run + "_failing VALUES (now())",
+                    "CREATE SEQUENCE " + run + "_refused_parks",
+                    "CREATE FUNCTION " + run + "_refuse_park() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+                            + " IF EXISTS (SELECT 1 FROM " + run + "_failing) AND EXISTS (SELECT 1 FROM erasure_request r"
+                            + " WHERE r.request_id = NEW.request_id AND r.user_id = '" + userId + "') THEN"
+                            + " PERFORM nextval('" + run + "_refused_parks'); RAISE EXCEPTION 'the ledger failed'; END IF;"
+                            + " RETURN NEW; END $$",
+                    "CREATE TRIGGER " + run + "_refuse_park BEFORE UPDATE ON erasure_store FOR EACH ROW"
+                            + " WHEN (NEW.status = 'PARKED') EXECUTE FUNCTION " + run + "_refuse_park()");
+            JsonNode parked;
+            try (AutoCloseable outage = RealServers.get().outage("redis")) {
+                events.publish(topic, userId, DeletionEvents.transferOwnership(userId, name, "u-to-" + run, "Mae Jemison", null));
+                long deadline = System.nanoTime() + WAIT.toNanos();
+                while (count("SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM " + run + "_refused_parks") == 0) {
+                    assertTrue(System.nanoTime() < deadline, "the cache's work was never parked");
+                    Thread.sleep(200);
+                }
+                sql("DELETE FROM " + run + "_failing");   // the ledger is back; the cache is still down
+                parked = router.api().awaitFinished(userId, 1, WAIT).get("erasures").get(0);
+            } finally {
+                sql("DROP TRIGGER " + run + "_refuse_park ON erasure_store");
+            }
+            assertEquals("PARKED", parked.get("status").asText(), parked.toString());
+            assertEquals("PARKED", parked.at("/stores/redis/status").asText(), "parked once the ledger took it: " + parked);
+            assertTrue(parked.at("/stores/redis/attempts").asInt() > 3, "tried again after the failed parking: " + parked);
+            assertEquals(1, router.api().replay(userId, "redis"), "the parked work can be replayed");
+            assertEquals("DONE", router.api().erasuresOf(userId).get("erasures").get(0).get("status").asText());
+        }
+    }
+
+    private static void sql(String... statements) throws Exception {
+        try (Connection db = db()) {
+            for (String statement : statements) {
+                db.createStatement().execute(statement);
+            }
+        }
+    }
+
+    private static int count(String query) throws Exception {
+        try (Connection db = db(); ResultSet rs = db.createStatement().executeQuery(query)) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
+    private static Connection db() throws Exception {
+        return DriverManager.getConnection(RealServers.get().jdbcUrl(), "postgres", "postgres");
     }
 }
