@@ -58,11 +58,18 @@ public final class BatchQueue {
         return ledger.open(request, stores, ofStores, table);
     }
 
-    /** Requests whose work the caller has marked QUEUED wait for a batch: one statement, whatever their number. */
-    public void addAll(List<String> requestIds) {
-        ledger.update("INSERT INTO " + table + " (request_id) SELECT unnest(?::text[])"
-                + " ON CONFLICT (request_id) DO UPDATE SET batch_id = NULL, claimed_at = NULL",
-                (Object) requestIds.toArray(String[]::new));
+    /**
+     * Of the requests, those whose work in {@code store} is still open (not DONE or SKIPPED) have it marked QUEUED and
+     * wait here for a batch: one statement, whatever their number, so no work is marked QUEUED without being queued
+     * (a crash between the two would have left it so, and a replayed or re-erased request is not read again from
+     * Kafka). Answers their ids.
+     */
+    public List<String> queueOpen(List<ErasureRequest> requests, String store) {
+        return ledger.query("WITH queued AS (UPDATE erasure_store SET status = 'QUEUED', updated_at = now()"
+                + " WHERE request_id = ANY (?) AND store = ? AND status NOT IN ('DONE', 'SKIPPED') RETURNING request_id)"
+                + " INSERT INTO " + table + " (request_id) SELECT request_id FROM queued"
+                + " ON CONFLICT (request_id) DO UPDATE SET batch_id = NULL, claimed_at = NULL RETURNING request_id",
+                rs -> rs.getString(1), requests.stream().map(ErasureRequest::requestId).toArray(String[]::new), store);
     }
 
     /**

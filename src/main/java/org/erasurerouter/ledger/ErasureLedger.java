@@ -419,17 +419,6 @@ public class ErasureLedger {
         return statuses;
     }
 
-    /**
-     * Of the requests, those whose work in {@code store} is still open (not DONE or SKIPPED), now marked QUEUED for a
-     * batch of that store, with one statement however many they are.
-     */
-    public List<String> queueOpen(List<ErasureRequest> requests, String store) {
-        String[] requestIds = requests.stream().map(ErasureRequest::requestId).toArray(String[]::new);
-        return new ArrayList<>(query("UPDATE erasure_store SET status = 'QUEUED', updated_at = now() WHERE request_id = ANY (?) "
-                + "AND store = ? AND status NOT IN ('DONE', 'SKIPPED') RETURNING request_id",
-                rs -> rs.getString(1), requestIds, store));
-    }
-
     /** A store finished its work for each request of a batch, having changed that many records of each: as {@link #done}. */
     public void doneAll(Map<String, Integer> touchedPerRequest, String store) {
         run(c -> {

@@ -68,7 +68,7 @@ class BatchQueueIT {
             ledger.done(done, store, 1);
         }
         // its SQL tables wait for a batch of the jdbc store, in the other queue
-        ledger.queueOpen(List.of(deletion(done)), "jdbc");
+        new BatchQueue(ledger, "queue-table", table(), 1, MINUTE, MINUTE).create().queueOpen(List.of(deletion(done)), "jdbc");
         queue.done("b1");
         queue.done("b2");
 
@@ -83,18 +83,27 @@ class BatchQueueIT {
     }
 
     @Test
-    void queuesRequestsMarkedByTheCallerAtOnceAndReleasesOneQueuedAgainWhileClaimed() throws Exception {
+    void marksTheOpenWorkOfRequestsQueuedAndQueuesThemInOneStatementAndReleasesOneQueuedAgainWhileClaimed() throws Exception {
         String table = table();
         BatchQueue queue = new BatchQueue(ledger, "queue-table", table, 3, MINUTE, MINUTE).create();
-        List<String> ids = List.of("r-" + UUID.randomUUID(), "r-" + UUID.randomUUID(), "r-" + UUID.randomUUID());
+        List<ErasureRequest> requests = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            requests.add(deletion("r-" + UUID.randomUUID()));
+            ledger.open(requests.get(i), "jdbc", "jdbc");
+        }
+        ledger.done(requests.get(3).requestId(), "jdbc", 1);
+        List<String> open = requests.subList(0, 3).stream().map(ErasureRequest::requestId).toList();
 
-        queue.addAll(ids);
-        assertEquals(Set.copyOf(ids), Set.copyOf(queue.claim("b1")), "a full batch at once");
-        queue.addAll(ids.subList(0, 1));
+        assertEquals(Set.copyOf(open), Set.copyOf(queue.queueOpen(requests, "jdbc")), "the one done is not queued");
+        assertEquals(List.of("DONE", "QUEUED"), column("SELECT DISTINCT status FROM erasure_store WHERE store = 'jdbc'"
+                + " AND request_id IN ('" + String.join("', '", requests.stream().map(ErasureRequest::requestId).toList())
+                + "') ORDER BY status"));
+        assertEquals(Set.copyOf(open), Set.copyOf(queue.claim("b1")), "a full batch at once");
+        queue.queueOpen(requests.subList(0, 1), "jdbc");
         queue.done("b1");
 
         assertEquals(List.of(), queue.claim("b2"), "one waits, for less than the interval");
-        assertEquals(List.of(ids.get(0)), new BatchQueue(ledger, "queue-table", table, 1, MINUTE, MINUTE).claim("b2"),
+        assertEquals(List.of(open.get(0)), new BatchQueue(ledger, "queue-table", table, 1, MINUTE, MINUTE).claim("b2"),
                 "the one queued again while claimed is still queued");
     }
 
