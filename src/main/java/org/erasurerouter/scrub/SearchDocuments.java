@@ -84,12 +84,14 @@ public class SearchDocuments {
 
     /**
      * The search for up to {@code size} documents of {@code index} that match {@code query}, each answered with the
-     * sequence number and primary term it was found at, so that its update applies only to the version found.
+     * sequence number and primary term it was found at, so that its update applies only to the version found. A shard
+     * that fails or times out fails the search: by default the index answers with the other shards' hits alone, and
+     * camel-elasticsearch hands on only the hits, so the documents on that shard would be neither rewritten nor proven.
      */
     public SearchRequest.Builder search(Map<String, Object> query, AssetRewrite rewrite, String index, int size)
             throws JsonProcessingException {
         String json = JSON.writeValueAsString(query);
-        return new SearchRequest.Builder().index(index).size(size).seqNoPrimaryTerm(true)
+        return new SearchRequest.Builder().index(index).size(size).seqNoPrimaryTerm(true).allowPartialSearchResults(false)
                 .query(q -> q.withJson(new StringReader(json))).source(only(rewrite));
     }
 

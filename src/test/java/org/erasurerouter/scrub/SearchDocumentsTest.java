@@ -102,6 +102,7 @@ class SearchDocumentsTest {
         assertTrue(search.seqNoPrimaryTerm());
         assertEquals(List.of("do_1"), search.query().ids().values());
         assertEquals(List.copyOf(rewrite.fieldsRead()), search.source().filter().includes());
+        assertEquals(Boolean.FALSE, search.allowPartialSearchResults(), "a shard that fails fails the search");
     }
 
     @Test
