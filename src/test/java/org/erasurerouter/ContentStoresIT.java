@@ -463,6 +463,28 @@ class ContentStoresIT {
         assertEquals(own.size(), touched(request).get("neo4j"), "twelve assets and a draft");
     }
 
+    @Test
+    void handsAssetsToANewOwnerWhoseDeletionRanFirstWithoutWritingTheirName() throws Exception {
+        String fromUser = "u-from-" + UUID.randomUUID();
+        String toUser = "u-to-deleted-" + UUID.randomUUID();
+        String fromName = "Rózsa Péter " + tag();
+        String toName = "Ida Rhodes " + tag();
+        List<String> own = content.seedAssets(prefix(), fromUser, fromName, 3);
+        events.publish(TOPIC, toUser, DeletionEvents.deleteUser(toUser, toName, "org-1"));
+        router.api().awaitDoneOnce(toUser, WAIT);
+
+        events.publish(TOPIC, fromUser, DeletionEvents.transferOwnership(fromUser, fromName, toUser, toName, null));
+        JsonNode request = router.api().awaitFinished(fromUser, 1, WAIT).get("erasures").get(0);
+
+        assertEquals("DONE", request.get("status").asText(), request.toString());
+        for (String id : own) {
+            assertEquals(toUser, content.nodeOf(id).get("createdBy"), id);
+            assertEquals("Deleted User", content.nodeOf(id).get("creator"), id);
+        }
+        assertEquals(Map.of("cassandra", 0L, "elasticsearch", 0L, "neo4j", 0L, "redis", 0L), content.copiesOfName(toName),
+                "the deleted new owner's name is written nowhere");
+    }
+
     private static Map<String, String> settings(String topic, Map<String, String> extra) {
         Map<String, String> settings = new LinkedHashMap<>(Map.of(
                 "erasure.kafka.topics", topic,

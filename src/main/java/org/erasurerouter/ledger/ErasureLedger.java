@@ -480,6 +480,15 @@ public class ErasureLedger {
         });
     }
 
+    /**
+     * Whether a deletion of the user has been recorded (whatever its status): a transfer to that user must not write
+     * their name into the assets it hands over, as the deletion may have run before the transfer arrived.
+     */
+    public boolean deletionRecorded(String userId) {
+        return userId != null && query("SELECT EXISTS (SELECT 1 FROM erasure_request WHERE user_id = ? AND action = ?)",
+                rs -> rs.getBoolean(1), userId, ErasureRequest.DELETE_USER).get(0);
+    }
+
     /** Counts a duplicate delivery of a request that was already applied. */
     public void duplicate(String requestId) {
         update("UPDATE erasure_request SET duplicates = duplicates + 1 WHERE request_id = ?", requestId);

@@ -40,6 +40,16 @@ public class AssetRewrites {
     }
 
     /**
+     * A transfer whose new owner's deletion is recorded ({@code newOwnerDeleted}) writes the configured replacement,
+     * not the new owner's name: that deletion may have run before the transfer, and would not run again.
+     */
+    public AssetRewrite transfer(ErasureRequest request, boolean newOwnerDeleted) {
+        return transfer(newOwnerDeleted ? new ErasureRequest(request.requestId(), request.action(), request.userId(),
+                request.organisationId(), request.eventTime(), request.userName(), request.toUserId(), null,
+                request.assetIds(), request.roles(), request.nameFingerprint()) : request);
+    }
+
+    /**
      * The rewrite of a batch of requests as one store pass (see {@link AssetRewrite#batch}), sharing its graph lookups
      * with the other passes of the same batch built with the same
      * {@code lookupsByMembers} ({@link #sharedLookups}; none: nothing shared) whose requests are the same: each store

@@ -99,6 +99,14 @@ class AssetRewriteTest {
     }
 
     @Test
+    void writesTheReplacementNotTheNameOfANewOwnerWhoseDeletionIsRecorded() {
+        assertEquals("Deleted User", REWRITES.transfer(transfer("Grace Hopper"), true).changes("do_1", asset("Live"), Set.of())
+                .get("creator"));
+        assertEquals("Grace Hopper", REWRITES.transfer(transfer("Grace Hopper"), false).changes("do_1", asset("Live"), Set.of())
+                .get("creator"));
+    }
+
+    @Test
     void rewritesOnlyTheNamedEntriesOfAHierarchyAtAnyDepth() throws Exception {
         JsonNode tree = JSON.readTree("""
                 {"identifier":"do_9","createdBy":"u-from","creator":"Ada Lovelace","children":[
