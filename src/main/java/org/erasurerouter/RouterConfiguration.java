@@ -259,7 +259,8 @@ public class RouterConfiguration implements CamelConfiguration {
                 ? ledger.storedFingerprintKey() : secret.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
         context.getRegistry().bind("assetRewrites", new AssetRewrites(rewriter,
                 properties.resolveProperty("erasure.transfer.owner-key").orElse("createdBy"),
-                properties.resolveProperty("erasure.draft-suffix").orElse(""), ledger.fingerprints()));
+                properties.resolveProperty("erasure.draft-suffix").orElse(""), ledger.fingerprints(),
+                properties.resolveProperty("erasure.transfer.unit-marker").orElse("")));
         connectionSettings(properties, context);
         observe(properties, context);
     }

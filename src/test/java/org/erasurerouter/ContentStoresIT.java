@@ -464,6 +464,27 @@ class ContentStoresIT {
     }
 
     @Test
+    void aCollectionHandedOverBeforeItsOwnersDeletionTakesTheUnitsTheyCreatedSoNoCopyOfTheirNameIsLeft() throws Exception {
+        String fromUser = "u-from-units-" + UUID.randomUUID();
+        String toUser = "u-to-units-" + UUID.randomUUID();
+        String fromName = "Emmy Noether " + tag();
+        String toName = "Olga Taussky " + tag();
+        String collection = prefix() + "_collection";
+        content.seedCollectionWithUnit(collection, fromUser, fromName);
+
+        events.publish(TOPIC, fromUser, DeletionEvents.transferOwnership(fromUser, fromName, toUser, toName, collection));
+        assertEquals("DONE", router.api().awaitFinished(fromUser, 1, WAIT).at("/erasures/0/status").asText());
+        JsonNode unit = JSON.readTree(content.hierarchyOf(collection)).at("/children/0");
+        assertEquals(toUser + " " + toName, unit.get("createdBy").asText() + " " + unit.get("creator").asText());
+        // nothing of the user's is left for their deletion to find: a unit still naming them would never be found again
+        events.publish(TOPIC, fromUser, DeletionEvents.deleteUser(fromUser, fromName, "org-1"));
+        router.api().awaitFinished(fromUser, 2, WAIT);
+
+        assertEquals(Map.of("cassandra", 0L, "elasticsearch", 0L, "neo4j", 0L, "redis", 0L), content.copiesOfName(fromName),
+                "the deleted user's name is left nowhere, units included");
+    }
+
+    @Test
     void handsAssetsToANewOwnerWhoseDeletionRanFirstWithoutWritingTheirName() throws Exception {
         String fromUser = "u-from-" + UUID.randomUUID();
         String toUser = "u-to-deleted-" + UUID.randomUUID();

@@ -74,6 +74,27 @@ public final class SunbirdContent implements AutoCloseable {
         }
     }
 
+    /**
+     * Seeds a Live collection of the user, in the graph and with its hierarchy, whose one unit (visibility Parent, so
+     * in the hierarchy only, as Sunbird keeps units) the user created too and which holds no asset of its own; the
+     * collection is indexed too.
+     */
+    public void seedCollectionWithUnit(String collectionId, String userId, String userName) throws Exception {
+        neo4j.executableQuery("""
+                MERGE (c:domain {IL_UNIQUE_ID: $id})
+                SET c.IL_FUNC_OBJECT_TYPE = 'Collection', c.IL_SYS_NODE_TYPE = 'DATA_NODE', c.status = 'Live',
+                    c.createdBy = $by, c.creator = $name""").withParameters(Map.of("id", collectionId, "by", userId, "name", userName))
+                .execute();
+        Map<String, Object> unit = new LinkedHashMap<>(Map.of("identifier", collectionId + "_u1", "visibility", "Parent",
+                "createdBy", userId, "creator", userName, "children", List.of()));
+        Map<String, Object> root = new LinkedHashMap<>(Map.of("identifier", collectionId, "status", "Live",
+                "createdBy", userId, "creator", userName, "children", List.of(unit)));
+        cql.execute(cql.prepare("INSERT INTO hierarchy_store.content_hierarchy (identifier, hierarchy) VALUES (?, ?)")
+                .bind(collectionId, JSON.writeValueAsString(root)));
+        elasticsearch("PUT", "/compositesearch/_doc/" + collectionId + "?refresh=true", JSON.writeValueAsString(Map.of(
+                "identifier", collectionId, "createdBy", userId, "creator", userName, "status", "Live")));
+    }
+
     private static final List<String> TYPES = List.of("Content", "Collection", "Asset", "Question", "QuestionSet");
     private static final List<String> STATUSES = List.of("Draft", "Review", "Live", "Unlisted", "Retired", "Processing", "Failed");
 

@@ -60,15 +60,18 @@ public final class AssetRewrite {
     private final Set<String> confirmed = ConcurrentHashMap.newKeySet();
     /** See {@link #fieldsRead()}. */
     private final Set<String> fieldsRead;
+    /** For a transfer: what marks a hierarchy entry as a unit of its collection (see {@link #units}); else null. */
+    private final Predicate<JsonNode> unit;
 
     private AssetRewrite(String userId, Predicate<String> isName, List<String> owners, List<String> searchKeys,
-                         Set<String> identifiers, FieldRewriter names, FieldRewriter owner) {
-        this(userId, isName, owners, searchKeys, identifiers, names, owner, Map.of(), new ConcurrentHashMap<>());
+                         Set<String> identifiers, FieldRewriter names, FieldRewriter owner, Predicate<JsonNode> unit) {
+        this(userId, isName, owners, searchKeys, identifiers, names, owner, unit, Map.of(), new ConcurrentHashMap<>());
     }
 
     private AssetRewrite(String userId, Predicate<String> isName, List<String> owners, List<String> searchKeys,
-                         Set<String> identifiers, FieldRewriter names, FieldRewriter owner, Map<String, AssetRewrite> members,
-                         Map<Object, Object> lookups) {
+                         Set<String> identifiers, FieldRewriter names, FieldRewriter owner, Predicate<JsonNode> unit,
+                         Map<String, AssetRewrite> members, Map<Object, Object> lookups) {
+        this.unit = unit;
         this.members = members;
         this.lookups = lookups;
         this.order = List.copyOf(members.keySet());
@@ -93,7 +96,7 @@ public final class AssetRewrite {
      */
     public static AssetRewrite erasure(FieldRewriter rewriter, ErasureRequest request, NameFingerprint fingerprints) {
         return new AssetRewrite(request.userId(), isNameOf(request, fingerprints), List.of(request.userId()),
-                List.copyOf(rewriter.searchKeys()), Set.of(), rewriter, null);
+                List.copyOf(rewriter.searchKeys()), Set.of(), rewriter, null, null);
     }
 
     /** The request user's name as array elements are matched: the event's name, or the fingerprint the ledger kept. */
@@ -107,10 +110,12 @@ public final class AssetRewrite {
      * get {@code ownerKey} = the new owner's id and the owner key's target fields = the new owner's name (the
      * configured replacement when the event gave none, so the previous owner's name never survives). Assets are
      * found under both owners, so a store that runs after the graph changed hands still finds them. Array elements
-     * holding the previous owner's name are matched as a deletion matches them.
+     * holding the previous owner's name are matched as a deletion matches them. In a hierarchy, the units ({@code unit}
+     * marks them; null: none) the previous owner created inside a named collection go with it: they live only in
+     * their collection's hierarchy, so no later search for the previous owner's assets would find them again.
      */
     public static AssetRewrite transfer(FieldRewriter rewriter, String ownerKey, String draftSuffix, ErasureRequest request,
-                                        NameFingerprint fingerprints) {
+                                        NameFingerprint fingerprints, Predicate<JsonNode> unit) {
         List<FieldRule> ownerRules = rewriter.rules().stream().filter(rule -> rule.searchKey().equals(ownerKey))
                 .map(rule -> new FieldRule(ownerKey, rule.target(), MaskingStrategy.REPLACE)).toList();
         String newName = request.toUserName() != null ? request.toUserName() : rewriter.replacement();
@@ -122,7 +127,7 @@ public final class AssetRewrite {
         return new AssetRewrite(request.userId(), isNameOf(request, fingerprints), List.of(request.userId(), request.toUserId()),
                 List.of(ownerKey), Set.copyOf(identifiers),
                 ownerRules.isEmpty() ? null : new FieldRewriter(ownerRules, newName, null),
-                new FieldRewriter(List.of(new FieldRule(ownerKey, ownerKey)), request.toUserId(), null));
+                new FieldRewriter(List.of(new FieldRule(ownerKey, ownerKey)), request.toUserId(), null), unit);
     }
 
     /**
@@ -143,8 +148,8 @@ public final class AssetRewrite {
             everyAsset |= member.identifiers.isEmpty();
         }
         return new AssetRewrite(null, null, List.copyOf(owners), List.copyOf(searchKeys),
-                everyAsset ? Set.of() : Set.copyOf(identifiers), null, null, java.util.Collections.unmodifiableMap(new LinkedHashMap<>(members)),
-                lookups);
+                everyAsset ? Set.of() : Set.copyOf(identifiers), null, null, null,
+                java.util.Collections.unmodifiableMap(new LinkedHashMap<>(members)), lookups);
     }
 
     /**
@@ -343,10 +348,52 @@ public final class AssetRewrite {
 
     /** Rewrites in place every entry of a hierarchy JSON this request concerns, at any depth; answers how many. */
     public int rewriteTree(JsonNode tree, Set<String> skip) {
+        Set<JsonNode> units = units(tree);
         java.util.function.Predicate<ObjectNode> include = entry -> concerns(entry.path(IDENTIFIER).asText(null),
-                entry.path(STATUS).asText(null), skip);
+                entry.path(STATUS).asText(null), skip)
+                || units.contains(entry) && !skip.contains(entry.path(STATUS).asText(""));
         int rewritten = names == null ? 0 : names.rewriteTree(tree, userId, isName, include);
         return owner == null ? rewritten : owner.rewriteTree(tree, userId, FieldRewriter.isName(null), include);
+    }
+
+    /**
+     * The units of the named entries of a hierarchy, for a transfer that names its assets: the entries {@link #unit}
+     * marks below a named entry, through units only (a child asset of its own, and what it holds, is not named). The
+     * rules then rewrite those the previous owner created. Compared by identity.
+     */
+    private Set<JsonNode> units(JsonNode tree) {
+        Set<JsonNode> units = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        if (unit == null || identifiers.isEmpty()) {
+            return units;
+        }
+        Deque<JsonNode> pending = new ArrayDeque<>();
+        pending.push(tree);
+        while (!pending.isEmpty()) {
+            JsonNode node = pending.pop();
+            if (node.isObject() && identifiers.contains(node.path(IDENTIFIER).asText(null))) {
+                addUnitsBelow(node, units);
+            }
+            for (JsonNode child : node) {
+                if (child.isContainerNode()) {
+                    pending.push(child);
+                }
+            }
+        }
+        return units;
+    }
+
+    /** Adds to {@code units} the units below {@code entry}, through units only. */
+    private void addUnitsBelow(JsonNode entry, Set<JsonNode> units) {
+        Deque<JsonNode> pending = new ArrayDeque<>();
+        pending.push(entry);
+        while (!pending.isEmpty()) {
+            for (JsonNode child : pending.pop()) {
+                boolean isEntry = child.isObject() && child.has(IDENTIFIER);
+                if (isEntry ? unit.test(child) && units.add(child) : child.isContainerNode()) {
+                    pending.push(child);
+                }
+            }
+        }
     }
 
     /**

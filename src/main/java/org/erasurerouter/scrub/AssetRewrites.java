@@ -1,9 +1,12 @@
 package org.erasurerouter.scrub;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
+import org.erasurerouter.InvalidSettingException;
 import org.erasurerouter.intake.ErasureRequest;
 import org.erasurerouter.ledger.NameFingerprint;
 
@@ -14,6 +17,7 @@ public class AssetRewrites {
     private final String ownerKey;
     private final String draftSuffix;
     private final NameFingerprint fingerprints;
+    private final Predicate<JsonNode> unit;
 
     /**
      * @param ownerKey    the search key that names an asset's owner, which a transfer changes (e.g. {@code createdBy})
@@ -25,10 +29,34 @@ public class AssetRewrites {
 
     /** @param fingerprints how the ledger fingerprints names, to match array copies for a request without its name */
     public AssetRewrites(FieldRewriter rewriter, String ownerKey, String draftSuffix, NameFingerprint fingerprints) {
+        this(rewriter, ownerKey, draftSuffix, fingerprints, "");
+    }
+
+    /**
+     * @param unitMarker what marks a hierarchy entry as a unit of its collection, as {@code field:value} (Sunbird:
+     *                   {@code visibility:Parent}), whose units a transfer of the collection hands over; blank: none
+     * @throws InvalidSettingException when {@code unitMarker} is neither blank nor {@code field:value}
+     */
+    public AssetRewrites(FieldRewriter rewriter, String ownerKey, String draftSuffix, NameFingerprint fingerprints,
+                         String unitMarker) {
         this.fingerprints = fingerprints;
         this.rewriter = rewriter;
         this.ownerKey = ownerKey;
         this.draftSuffix = draftSuffix == null ? "" : draftSuffix;
+        this.unit = unit(unitMarker);
+    }
+
+    private static Predicate<JsonNode> unit(String marker) {
+        if (marker == null || marker.isBlank()) {
+            return null;
+        }
+        int colon = marker.indexOf(':');
+        String field = colon < 0 ? "" : marker.substring(0, colon).trim();
+        String value = colon < 0 ? "" : marker.substring(colon + 1).trim();
+        if (field.isEmpty() || value.isEmpty()) {
+            throw new InvalidSettingException("erasure.transfer.unit-marker is not field:value (e.g. visibility:Parent), or empty");
+        }
+        return entry -> value.equals(entry.path(field).asText(null));
     }
 
     public AssetRewrite erasure(ErasureRequest request) {
@@ -36,7 +64,7 @@ public class AssetRewrites {
     }
 
     public AssetRewrite transfer(ErasureRequest request) {
-        return AssetRewrite.transfer(rewriter, ownerKey, draftSuffix, request, fingerprints);
+        return AssetRewrite.transfer(rewriter, ownerKey, draftSuffix, request, fingerprints, unit);
     }
 
     /**

@@ -123,6 +123,36 @@ class AssetRewriteTest {
     }
 
     @Test
+    void handsOverWithANamedCollectionTheUnitsThePreviousOwnerCreatedInItButNotItsChildAssets() throws Exception {
+        JsonNode tree = JSON.readTree("""
+                {"identifier":"do_9","createdBy":"u-other","children":[
+                  {"identifier":"do_1","createdBy":"u-from","creator":"Ada Lovelace","children":[
+                    {"identifier":"do_1_u1","visibility":"Parent","createdBy":"u-from","creator":"Ada Lovelace","children":[
+                      {"identifier":"do_1_u2","visibility":"Parent","createdBy":"u-from","creator":"Ada Lovelace"},
+                      {"identifier":"do_2","visibility":"Default","createdBy":"u-from","creator":"Ada Lovelace","children":[
+                        {"identifier":"do_2_u1","visibility":"Parent","createdBy":"u-from","creator":"Ada Lovelace"}]}]},
+                    {"identifier":"do_1_u3","visibility":"Parent","createdBy":"u-coauthor","creator":"Grace Hopper"}]},
+                  {"identifier":"do_9_u1","visibility":"Parent","createdBy":"u-from","creator":"Ada Lovelace"}]}""");
+        AssetRewrites withUnits = new AssetRewrites(SUNBIRD, "createdBy", ".img", null, "visibility:Parent");
+
+        assertEquals(3, withUnits.transfer(transfer("Mae Jemison", "do_1")).rewriteTree(tree, Set.of()));
+
+        Map<String, String> owners = new LinkedHashMap<>();
+        tree.findParents("identifier").forEach(entry -> owners.put(entry.get("identifier").asText(),
+                entry.get("createdBy").asText() + "/" + entry.path("creator").asText()));
+        assertEquals(Map.of("do_9", "u-other/", "do_1", TO + "/Mae Jemison", "do_1_u1", TO + "/Mae Jemison",
+                "do_1_u2", TO + "/Mae Jemison", "do_2", "u-from/Ada Lovelace", "do_2_u1", "u-from/Ada Lovelace",
+                "do_1_u3", "u-coauthor/Grace Hopper", "do_9_u1", "u-from/Ada Lovelace"), owners,
+                "the named collection and its units, not a child asset of its own, its units, a co-author's or another collection's");
+    }
+
+    @Test
+    void refusesAUnitMarkerThatIsNotFieldColonValue() {
+        assertThrows(org.erasurerouter.InvalidSettingException.class,
+                () -> new AssetRewrites(SUNBIRD, "createdBy", ".img", null, "visibility"));
+    }
+
+    @Test
     void keepsTheNamesOutOfItsStringForm() {
         String text = REWRITES.transfer(transfer("Grace Hopper")).toString();
         assertFalse(text.contains("Ada") || text.contains("Grace"), text);
