@@ -289,7 +289,7 @@ public class ErasureLedger {
                 ps.setString(5, request.action());
                 ps.setString(6, request.organisationId());
                 ps.setString(7, request.toUserId());
-                ps.setString(8, request.assetIds().isEmpty() ? null : String.join(",", request.assetIds()));
+                ps.setString(8, assetIdsColumn(request.assetIds()));
                 ps.setTimestamp(9, request.eventTime() > 0 ? Timestamp.from(Instant.ofEpochMilli(request.eventTime())) : null);
                 ps.setString(10, queueTable == null ? "RUNNING" : "QUEUED");
                 ps.setString(11, request.roles().isEmpty() ? null : String.join(",", request.roles()));
@@ -569,7 +569,31 @@ public class ErasureLedger {
         Timestamp eventTime = rs.getTimestamp(5);
         return new ErasureRequest(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
                 eventTime == null ? 0 : eventTime.getTime(), null, rs.getString(6), null,
-                List.copyOf(names(rs.getString(7))), List.copyOf(names(rs.getString(8))), rs.getString(9));
+                assetIds(rs.getString(7)), List.copyOf(names(rs.getString(8))), rs.getString(9));
+    }
+
+    /**
+     * A request's asset ids as the ledger keeps them: a JSON array, so an identifier may hold any character, a comma
+     * included (until 2026-12-07 they were kept comma-separated, which {@link #assetIds} still reads); none: null.
+     */
+    static String assetIdsColumn(List<String> assetIds) {
+        try {
+            return assetIds.isEmpty() ? null : JSON.writeValueAsString(assetIds);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("asset ids could not be written as JSON", e);
+        }
+    }
+
+    /** The asset ids {@link #assetIdsColumn} kept. */
+    static List<String> assetIds(String column) {
+        if (column == null || !column.startsWith("[")) {
+            return List.copyOf(names(column));
+        }
+        try {
+            return List.of(JSON.readValue(column, String[].class));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new LedgerException("erasure ledger: the asset ids of a request are not a JSON array", e);
+        }
     }
 
     /** Every request for a user with its work per store, newest first, as the read-only API answers it. */
