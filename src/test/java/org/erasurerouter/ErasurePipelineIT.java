@@ -154,38 +154,6 @@ class ErasurePipelineIT {
 
     @Test
     @Order(2)
-    void aReplayTakesUpWorkAnInterruptedReplayLeftUnfinished() throws Exception {
-        String userId = "u-" + UUID.randomUUID();
-        String name = seededName("Lise Meitner");
-        String prefix = "do_" + UUID.randomUUID().toString().replace("-", "");
-        content.seedCreator(prefix, userId, name);
-        events.publish(TOPIC, userId, DeletionEvents.deleteUser(userId, name, "org-1"));
-        String requestId = router.api().awaitDoneOnce(userId, WAIT).get("requestId").asText();
-
-        // the platform cached the content again; a replay of the request's cache work set it back to PENDING, and the
-        // runtime stopped before its turn came
-        try (redis.clients.jedis.Jedis redis = new redis.clients.jedis.Jedis("127.0.0.1", RealServers.get().redisPort())) {
-            redis.set(prefix + "_content", "{\"creator\":\"" + name + "\"}");
-        }
-        try (Connection db = ledgerDatabase();
-             var work = db.prepareStatement("UPDATE erasure_store SET status = 'PENDING' WHERE request_id = ? AND store = 'redis'");
-             var request = db.prepareStatement("UPDATE erasure_request SET status = 'RUNNING', replays = replays + 1,"
-                     + " finished_at = NULL WHERE request_id = ?")) {
-            work.setString(1, requestId);
-            request.setString(1, requestId);
-            assertEquals(1, work.executeUpdate());
-            assertEquals(1, request.executeUpdate());
-        }
-
-        assertEquals(1, router.api().replay(userId, null), "the unfinished work is taken up by the next replay");
-        JsonNode replayed = router.api().erasuresOf(userId).get("erasures").get(0);
-        assertEquals("DONE", replayed.get("status").asText(), replayed.toString());
-        assertEquals("DONE", replayed.at("/stores/redis/status").asText(), replayed.toString());
-        assertEquals(0L, content.copiesOfName(name).get("redis"), "the cached copy is evicted");
-    }
-
-    @Test
-    @Order(2)
     void remembersAnAppliedRequestOnceWhicheverInstanceRemembersItFirst() {
         DriverManagerDataSource ledger = new DriverManagerDataSource(RealServers.get().jdbcUrl(), "postgres", "postgres");
         AppliedRequests one = new AppliedRequests(ledger, "erasure-router");

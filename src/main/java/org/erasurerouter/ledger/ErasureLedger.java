@@ -496,10 +496,7 @@ public class ErasureLedger {
 
     /**
      * Sets the parked work of matching requests back to PENDING and answers those requests, for a replay. Null or
-     * blank filters match everything. Work a replay or a re-erasure began and did not finish (its request still
-     * RUNNING: the runtime died while it ran, or before its turn came) is taken up too: nothing else would run it
-     * again, as no event is read again for it. A replay running at the same moment may so repeat a store's pass, which
-     * is harmless (every pass is idempotent).
+     * blank filters match everything.
      */
     public List<ErasureRequest> requeueParked(String userId, String store) {
         String user = blankToNull(userId);
@@ -510,9 +507,7 @@ public class ErasureLedger {
             try (PreparedStatement ps = c.prepareStatement("""
                     UPDATE erasure_store s SET status = 'PENDING', updated_at = now()
                       FROM erasure_request r
-                     WHERE s.request_id = r.request_id
-                       AND (s.status = 'PARKED'
-                            OR r.status = 'RUNNING' AND r.replays > 0 AND s.status IN ('PENDING', 'RUNNING', 'FAILED'))
+                     WHERE s.request_id = r.request_id AND s.status = 'PARKED'
                        AND (?::text IS NULL OR r.user_id = ?) AND (?::text IS NULL OR s.store = ?)
                     RETURNING s.request_id""")) {
                 ps.setString(1, user);
