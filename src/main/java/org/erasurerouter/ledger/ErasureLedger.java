@@ -568,12 +568,20 @@ public class ErasureLedger {
     }
 
     /**
-     * A request's asset ids as the ledger keeps them: a JSON array, so an identifier may hold any character, a comma
-     * included (until 2026-12-07 they were kept comma-separated, which {@link #assetIds} still reads); none: null.
+     * A request's asset ids as the ledger keeps them: comma-separated, as instances of earlier versions read them, or
+     * as a JSON array when an identifier would not come back whole that way (a comma, a leading {@code [}, spaces at an
+     * end); none: null.
      */
     static String assetIdsColumn(List<String> assetIds) {
+        if (assetIds.isEmpty()) {
+            return null;
+        }
+        String joined = String.join(",", assetIds);
+        if (!joined.startsWith("[") && List.copyOf(names(joined)).equals(assetIds)) {
+            return joined;
+        }
         try {
-            return assetIds.isEmpty() ? null : JSON.writeValueAsString(assetIds);
+            return JSON.writeValueAsString(assetIds);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException("asset ids could not be written as JSON", e);
         }
@@ -581,14 +589,14 @@ public class ErasureLedger {
 
     /** The asset ids {@link #assetIdsColumn} kept. */
     static List<String> assetIds(String column) {
-        if (column == null || !column.startsWith("[")) {
-            return List.copyOf(names(column));
+        if (column != null && column.startsWith("[")) {
+            try {
+                return List.of(JSON.readValue(column, String[].class));
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                // not an array: kept comma-separated, its first identifier starting with [
+            }
         }
-        try {
-            return List.of(JSON.readValue(column, String[].class));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new LedgerException("erasure ledger: the asset ids of a request are not a JSON array", e);
-        }
+        return List.copyOf(names(column));
     }
 
     /** Every request for a user with its work per store, newest first, as the read-only API answers it. */

@@ -17,7 +17,9 @@ class ErasureLedgerTest {
     }
 
     @Test
-    void readsAssetIdsKeptCommaSeparatedBeforeTheyWereKeptAsJson() {
+    void keepsPlainAssetIdsCommaSeparatedAsEarlierVersionsReadThem() {
+        assertEquals("do_1,do_2", ErasureLedger.assetIdsColumn(List.of("do_1", "do_2")));
         assertEquals(List.of("do_1", "do_2"), ErasureLedger.assetIds("do_1, do_2"));
+        assertEquals(List.of("[do_1", "do_2]"), ErasureLedger.assetIds("[do_1,do_2]"), "a row kept so before");
     }
 }
