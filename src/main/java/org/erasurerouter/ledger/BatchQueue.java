@@ -8,9 +8,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Requests waiting for a batch of one kind of store: the content stores (Neo4j, Cassandra, Elasticsearch) or the jdbc
  * store's SQL tables. A table of request ids in the ledger database, shared by every instance on it. A request is
- * queued by the statement that marks its work QUEUED in the ledger, so a crash loses none; an
- * instance claims a batch of them once {@code size} wait or the oldest has waited {@code intervalMs}, carries it out
- * and takes it off the queue. A batch not taken off within {@code recoveryMs} (its instance died, or the ledger
+ * queued by the statement that marks its work QUEUED in the ledger, so a crash loses none; an instance claims a batch
+ * of them once {@code size} wait or the oldest has waited {@code intervalMs}, carries it out and takes it off the
+ * queue. A batch not taken off within {@code recoveryMs} (its instance died, or the ledger
  * database failed at the end) is claimed again by any instance; so a batch still being carried out that long runs
  * twice, harmless (every store's pass is idempotent) but wasted. A request queued again while claimed (its event read
  * again) is released from that claim, so a later batch carries out whatever was marked QUEUED again.
