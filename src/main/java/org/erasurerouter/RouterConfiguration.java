@@ -109,6 +109,18 @@ public class RouterConfiguration implements CamelConfiguration {
     }
 
     /**
+     * Requests to run again, one at a time: parked work replayed (POST /api/replays) and erasures reopened by
+     * reconciliation. In the ledger database like {@link #contentQueue}, so a replay cut short by a crash is claimed
+     * again by any instance once the recovery interval has passed.
+     */
+    @BindToRegistry("replayQueue")
+    public BatchQueue replayQueue(@BeanInject("erasureLedger") ErasureLedger ledger,
+                                  @PropertyInject("erasure.replay.queue-table") String name,
+                                  @PropertyInject("erasure.replay.recovery-interval-ms") long recoveryInterval) {
+        return new BatchQueue(ledger, "erasure.replay.queue-table", name, 1, 0, recoveryInterval).create();
+    }
+
+    /**
      * Deletions waiting for a batch of the content stores (Neo4j, Cassandra, Elasticsearch), in the ledger database:
      * a queued deletion survives a crash, and a batch claimed but not done within the recovery interval is claimed
      * again, by any instance.
@@ -314,6 +326,7 @@ public class RouterConfiguration implements CamelConfiguration {
             context.addStartupListener((started, alreadyStarted) -> {
                 metrics.queue("content", context.getRegistry().lookupByNameAndType("contentQueue", BatchQueue.class));
                 metrics.queue("sql", context.getRegistry().lookupByNameAndType("sqlQueue", BatchQueue.class));
+                metrics.queue("replay", context.getRegistry().lookupByNameAndType("replayQueue", BatchQueue.class));
             });
         } catch (Exception e) {
             throw new IllegalStateException("cannot register the batch queues' metrics", e);

@@ -25,12 +25,34 @@ public final class ErasureApi {
         this.base = "http://localhost:" + port + "/api";
     }
 
+    /**
+     * Waits until the API answers, as a runtime starting in a JVM of its own does once its routes are up (its HTTP
+     * server answers 404 before that); fails after the timeout.
+     */
+    public ErasureApi awaitAnswering(Duration timeout) throws Exception {
+        HttpRequest probe = HttpRequest.newBuilder(URI.create(base + "/erasures/nobody")).GET().build();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try {
+                if (http.send(probe, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return this;
+                }
+            } catch (java.net.ConnectException notYet) {
+                // not listening yet
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the API at " + base + " did not answer within " + timeout);
+            }
+            Thread.sleep(200);
+        }
+    }
+
     /** GET /api/erasures/{userId}. */
     public JsonNode erasuresOf(String userId) throws Exception {
         return send(HttpRequest.newBuilder(URI.create(base + "/erasures/" + encode(userId))).GET().build());
     }
 
-    /** POST /api/replays with optional filters; answers how many requests were replayed. */
+    /** POST /api/replays with optional filters; answers how many requests were queued for a replay. */
     public int replay(String userId, String store) throws Exception {
         StringBuilder query = new StringBuilder();
         if (userId != null) {

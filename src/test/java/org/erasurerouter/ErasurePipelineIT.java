@@ -47,7 +47,7 @@ class ErasurePipelineIT {
     @BeforeAll
     static void startRuntime() throws Exception {
         logs = CapturedLogs.capture();
-        try (Connection db = ledgerDatabase()) {
+        try (Connection db = LedgerDatabase.connect()) {
             db.createStatement().execute("CREATE TABLE IF NOT EXISTS learner_profile (user_id text, name text, email text)");
         }
         content = new SunbirdContent(RealServers.get());
@@ -131,7 +131,7 @@ class ErasurePipelineIT {
         assertEquals("DONE", first.get("status").asText(), first.toString());
 
         // as if the runtime had died after the batch, before it remembered the request and committed the event's offset
-        try (Connection db = ledgerDatabase();
+        try (Connection db = LedgerDatabase.connect();
              var forget = db.prepareStatement("DELETE FROM camel_messageprocessed WHERE messageid = ?")) {
             forget.setString(1, first.get("requestId").asText());
             assertEquals(1, forget.executeUpdate());
@@ -142,7 +142,7 @@ class ErasurePipelineIT {
         assertEquals(2, request.get("deliveries").asInt(), request.toString());
         assertEquals("DONE", request.get("status").asText(), "closed, not left waiting for a batch: " + request);
         assertCarriedOutOnce(request);
-        try (Connection db = ledgerDatabase();
+        try (Connection db = LedgerDatabase.connect();
              var queued = db.prepareStatement("SELECT count(*) FROM pipeline_content_queue WHERE request_id = ?")) {
             queued.setString(1, request.get("requestId").asText());
             try (ResultSet rs = queued.executeQuery()) {
@@ -214,7 +214,7 @@ class ErasurePipelineIT {
         assertTrue(logs.size() > 0, "the run was logged");
         assertFalse(logs.containing(TOPIC).isEmpty(), "the runtime's own lines were captured");
         StringBuilder ledger = new StringBuilder();
-        try (Connection db = ledgerDatabase();
+        try (Connection db = LedgerDatabase.connect();
              ResultSet rs = db.createStatement().executeQuery(
                      "SELECT r::text, s::text FROM erasure_request r JOIN erasure_store s USING (request_id)")) {
             while (rs.next()) {
@@ -239,10 +239,6 @@ class ErasurePipelineIT {
         content.seedCreator("do_" + UUID.randomUUID().toString().replace("-", ""), userId, name);
     }
 
-    private static Connection ledgerDatabase() throws Exception {
-        return DriverManager.getConnection(RealServers.get().jdbcUrl(), "postgres", "postgres");
-    }
-
     /** The user's newest erasure once {@code reached} holds for it, or as it stands when WAIT has passed. */
     private static JsonNode awaitErasure(String userId, Predicate<JsonNode> reached) throws Exception {
         long deadline = System.nanoTime() + WAIT.toNanos();
@@ -261,7 +257,7 @@ class ErasurePipelineIT {
     }
 
     private static void insertProfile(String userId, String name) throws Exception {
-        try (Connection db = ledgerDatabase(); var ps = db.prepareStatement("INSERT INTO learner_profile VALUES (?, ?, ?)")) {
+        try (Connection db = LedgerDatabase.connect(); var ps = db.prepareStatement("INSERT INTO learner_profile VALUES (?, ?, ?)")) {
             ps.setString(1, userId);
             ps.setString(2, name);
             ps.setString(3, userId + "@example.org");
@@ -270,7 +266,7 @@ class ErasurePipelineIT {
     }
 
     private static int profilesNamed(String name) throws Exception {
-        try (Connection db = ledgerDatabase(); var ps = db.prepareStatement("SELECT count(*) FROM learner_profile WHERE name = ?")) {
+        try (Connection db = LedgerDatabase.connect(); var ps = db.prepareStatement("SELECT count(*) FROM learner_profile WHERE name = ?")) {
             ps.setString(1, name);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -49,7 +48,7 @@ class FaultSuiteIT {
 
     @BeforeAll
     static void startRuntime() throws Exception {
-        try (Connection db = ledgerDatabase()) {
+        try (Connection db = LedgerDatabase.connect()) {
             db.createStatement().execute("CREATE TABLE IF NOT EXISTS fault_profile (user_id text, name text, email text)");
         }
         content = new SunbirdContent(RealServers.get());
@@ -209,7 +208,7 @@ class FaultSuiteIT {
         }
         System.out.printf("[faults] %d of %d deletions were parked by an outage and replayed%n", replayed, everyone.size());
         for (Owner owner : everyone) {
-            JsonNode erasures = router.api().erasuresOf(owner.userId()).get("erasures");
+            JsonNode erasures = router.api().awaitFinished(owner.userId(), 1, WAIT).get("erasures");
             assertEquals(1, erasures.size(), "one request in the ledger: " + erasures);
             assertEquals("DONE", erasures.get(0).get("status").asText(), owner.userId() + ": " + erasures);
             assertEquals(0, copiesLeft(owner.userName()), "copies of the name of " + owner.userId());
@@ -234,12 +233,8 @@ class FaultSuiteIT {
         return copies;
     }
 
-    private static Connection ledgerDatabase() throws Exception {
-        return DriverManager.getConnection(RealServers.get().jdbcUrl(), "postgres", "postgres");
-    }
-
     private static void insertProfile(Owner owner) throws Exception {
-        try (Connection db = ledgerDatabase(); var ps = db.prepareStatement("INSERT INTO fault_profile VALUES (?, ?, ?)")) {
+        try (Connection db = LedgerDatabase.connect(); var ps = db.prepareStatement("INSERT INTO fault_profile VALUES (?, ?, ?)")) {
             ps.setString(1, owner.userId());
             ps.setString(2, owner.userName().replace("\u0000", ""));
             ps.setString(3, "x@example.org");
@@ -248,7 +243,7 @@ class FaultSuiteIT {
     }
 
     private static int profilesNamed(String name) throws Exception {
-        try (Connection db = ledgerDatabase(); var ps = db.prepareStatement("SELECT count(*) FROM fault_profile WHERE name = ?")) {
+        try (Connection db = LedgerDatabase.connect(); var ps = db.prepareStatement("SELECT count(*) FROM fault_profile WHERE name = ?")) {
             ps.setString(1, name.replace("\u0000", ""));
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();

@@ -91,6 +91,7 @@ public final class RunningRouter implements AutoCloseable {
         String suffix = Integer.toUnsignedString(group.hashCode(), 36);
         p.putIfAbsent("erasure.content.queue-table", "content_queue_" + suffix);
         p.putIfAbsent("erasure.jdbc.queue-table", "sql_queue_" + suffix);
+        p.putIfAbsent("erasure.replay.queue-table", "replay_queue_" + suffix);
     }
 
     /** Closes what a test class opened, in this order, skipping what was never opened. */

@@ -1,10 +1,11 @@
 package org.erasurerouter;
 
+import static org.erasurerouter.LedgerDatabase.count;
+import static org.erasurerouter.LedgerDatabase.sql;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
@@ -86,7 +87,7 @@ class SqlTablesIT {
         assertEquals(0, count("SELECT count(*) FROM " + logins + " WHERE user_id LIKE 'u-%'"), "the users' logins are deleted");
         assertEquals(users, count("SELECT count(*) FROM " + profiles + " WHERE user_id LIKE 'u-%' AND name = 'Deleted User'"
                 + " AND phone IS NULL AND country = 'IN'"), "names replaced, phones emptied, other columns kept");
-        try (Connection db = db(); ResultSet rs = db.createStatement().executeQuery(
+        try (Connection db = LedgerDatabase.connect(); ResultSet rs = db.createStatement().executeQuery(
                 "SELECT user_id, email FROM " + profiles + " WHERE user_id LIKE 'u-%'")) {
             int checked = 0;
             while (rs.next()) {
@@ -98,8 +99,8 @@ class SqlTablesIT {
         assertEquals(keptBefore, fingerprint(profiles, "keep-") + fingerprint(logins, "keep-"), "every other row is unchanged");
 
         int batches = ledger.get("batches");
-        int updates = count("SELECT count(*) FROM sink_statements WHERE tbl = '" + profiles + "' AND op = 'UPDATE'");
-        int deletes = count("SELECT count(*) FROM sink_statements WHERE tbl = '" + logins + "' AND op = 'DELETE'");
+        long updates = count("SELECT count(*) FROM sink_statements WHERE tbl = '" + profiles + "' AND op = 'UPDATE'");
+        long deletes = count("SELECT count(*) FROM sink_statements WHERE tbl = '" + logins + "' AND op = 'DELETE'");
         System.out.printf("[sql-tables] %d users in %.1f s (%.0f users/s): %d batches, %d UPDATE and %d DELETE statements%n",
                 users, seconds, users / seconds, batches, updates, deletes);
         assertEquals(batches, updates, "one UPDATE of the profiles per batch");
@@ -124,7 +125,7 @@ class SqlTablesIT {
                 "erasure.jdbc.batch-recovery-interval-ms", "1000"));
 
         Map<String, Integer> atKill;
-        try (Connection blocker = db(); DeletionEvents events = DeletionEvents.producer()) {
+        try (Connection blocker = LedgerDatabase.connect(); DeletionEvents events = DeletionEvents.producer()) {
             // the table is locked, so every batch that starts stops inside its transaction, before any statement ends
             blocker.setAutoCommit(false);
             blocker.createStatement().execute("LOCK TABLE " + table + " IN ACCESS EXCLUSIVE MODE");
@@ -193,7 +194,6 @@ class SqlTablesIT {
     void aBatchWhoseLedgerFailedAfterItsStatementsIsClaimedAgainAndEndsWithEveryRequestDone() throws Exception {
         String run = "close" + tag();
         String table = run + "_profile";
-        String ofTheRun = "SELECT 1 FROM erasure_request r WHERE r.request_id = NEW.request_id AND r.user_id LIKE 'u-" + run + "-%'";
         sql("CREATE TABLE " + table + " (user_id text, name text)",
                 "INSERT INTO " + table + " SELECT 'u-" + run + "-' || i, 'Closed ' || i FROM generate_series(1, 3) i");
         Map<String, String> settings = settings(run, Map.of(
@@ -204,32 +204,15 @@ class SqlTablesIT {
         try (RunningRouter router = RunningRouter.start(settings); DeletionEvents events = DeletionEvents.producer()) {
             // while the ledger "fails", closing these requests as DONE and parking their work both fail: the batch's
             // statements have run, its retries and its parking fail, and it stays claimed, as after a crash at that point
-            // (a sequence counts the refused parks, as it counts on when the transaction rolls back)
-            sql("CREATE TABLE " + run + "_failing (since timestamptz)",
-                    "INSERT INTO " + run + "_failing VALUES (now())",
-                    "CREATE SEQUENCE " + run + "_refused_parks",
-                    "CREATE FUNCTION " + run + "_fail() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
-                            + " IF EXISTS (SELECT 1 FROM " + run + "_failing) AND EXISTS (" + ofTheRun + ") THEN"
-                            + " IF TG_TABLE_NAME = 'erasure_store' THEN PERFORM nextval('" + run + "_refused_parks'); END IF;"
-                            + " RAISE EXCEPTION 'the ledger failed'; END IF; RETURN NEW; END $$",
-                    "CREATE TRIGGER " + run + "_fail_close BEFORE UPDATE ON erasure_request FOR EACH ROW"
-                            + " WHEN (NEW.status = 'DONE') EXECUTE FUNCTION " + run + "_fail()",
-                    "CREATE TRIGGER " + run + "_fail_park BEFORE UPDATE ON erasure_store FOR EACH ROW"
-                            + " WHEN (NEW.status = 'PARKED') EXECUTE FUNCTION " + run + "_fail()");
-            try {
+            try (LedgerDatabase.Outage ledger = LedgerDatabase.failing(run, "r.user_id LIKE 'u-" + run + "-%'",
+                    Map.of("erasure_request", "NEW.status = 'DONE'", "erasure_store", "NEW.status = 'PARKED'"))) {
                 for (int i = 1; i <= 3; i++) {
                     events.publish(settings.get("erasure.kafka.topics"), "u-" + run + "-" + i,
                             DeletionEvents.deleteUser("u-" + run + "-" + i, "Closed " + i, "org-1"));
                 }
-                long deadline = System.nanoTime() + WAIT.toNanos();
-                while (count("SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM " + run + "_refused_parks") == 0) {
-                    assertTrue(System.nanoTime() < deadline, "the batch's parking was never attempted");
-                    Thread.sleep(200);
-                }
-                sql("DELETE FROM " + run + "_failing");   // the ledger is back
+                ledger.awaitRefusedParking(WAIT);
+                ledger.end();
                 awaitJdbc(run, "requestsDone", 3);
-            } finally {
-                sql("DROP TRIGGER " + run + "_fail_close ON erasure_request", "DROP TRIGGER " + run + "_fail_park ON erasure_store");
             }
         }
         assertEquals(0, count("SELECT count(*) FROM " + table + " WHERE user_id LIKE 'u-%'"));
@@ -278,7 +261,7 @@ class SqlTablesIT {
 
     /** The ledger's view of the run's requests in the jdbc store. */
     private static Map<String, Integer> jdbcFigures(String run) throws Exception {
-        try (Connection db = db(); PreparedStatement ps = db.prepareStatement("""
+        try (Connection db = LedgerDatabase.connect(); PreparedStatement ps = db.prepareStatement("""
                 SELECT count(*) FILTER (WHERE s.status = 'DONE'),
                        count(*) FILTER (WHERE s.status IN ('QUEUED', 'RUNNING')),
                        count(*) FILTER (WHERE s.status = 'RUNNING'),
@@ -307,30 +290,11 @@ class SqlTablesIT {
 
     /** An md5 of every row of the table whose user id starts with {@code prefix}, in a stable order. */
     private static String fingerprint(String table, String prefix) throws Exception {
-        try (Connection db = db(); ResultSet rs = db.createStatement().executeQuery("SELECT md5(string_agg(t::text, '|' ORDER BY t::text))"
+        try (Connection db = LedgerDatabase.connect(); ResultSet rs = db.createStatement().executeQuery("SELECT md5(string_agg(t::text, '|' ORDER BY t::text))"
                 + " FROM " + table + " t WHERE user_id LIKE '" + prefix + "%'")) {
             rs.next();
             return rs.getString(1);
         }
-    }
-
-    private static int count(String query) throws Exception {
-        try (Connection db = db(); ResultSet rs = db.createStatement().executeQuery(query)) {
-            rs.next();
-            return rs.getInt(1);
-        }
-    }
-
-    private static void sql(String... statements) throws Exception {
-        try (Connection db = db()) {
-            for (String statement : statements) {
-                db.createStatement().execute(statement);
-            }
-        }
-    }
-
-    private static Connection db() throws Exception {
-        return DriverManager.getConnection(RealServers.get().jdbcUrl(), "postgres", "postgres");
     }
 
     private static void createTopic(String topic, int partitions) throws Exception {

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -79,7 +78,7 @@ class StagingOperationsIT {
         Path users = Files.writeString(routes.resolveSibling(routes.getFileName() + "-management-users.properties"),
                 "user.monitoring = " + MONITORING_PASSWORD + ",monitor\nrole.monitor = *\n");
         logs = CapturedLogs.capture();
-        try (Connection db = ledgerDatabase()) {
+        try (Connection db = LedgerDatabase.connect()) {
             db.createStatement().execute("CREATE TABLE IF NOT EXISTS staging_profile (user_id text, name text, email text, username text)");
         }
         content = new SunbirdContent(RealServers.get());
@@ -241,7 +240,7 @@ class StagingOperationsIT {
         String username = "zoe_" + token.toLowerCase();
         String userId = "u-pii-" + UUID.randomUUID();
         content.seedCreator("do_" + UUID.randomUUID().toString().replace("-", ""), userId, name);
-        try (Connection db = ledgerDatabase();
+        try (Connection db = LedgerDatabase.connect();
              var insert = db.prepareStatement("INSERT INTO staging_profile VALUES (?, ?, ?, ?)")) {
             insert.setString(1, userId);
             insert.setString(2, name);
@@ -280,10 +279,6 @@ class StagingOperationsIT {
         assertTrue(Management.sample(metrics, "erasure_requests_replayed_total") >= 1);
         assertTrue(Management.sample(metrics, "erasure_requests_rejected_total", "reason=\"MALFORMED_JSON\"") >= 1);
         assertTrue(Management.sample(metrics, "erasure_store_assets_total", "store=\"jdbc\"") >= 1, "the profile row");
-    }
-
-    private static Connection ledgerDatabase() throws Exception {
-        return DriverManager.getConnection(RealServers.get().jdbcUrl(), "postgres", "postgres");
     }
 
     private static void assertErasesAUser(String when) throws Exception {

@@ -5,18 +5,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.erasurerouter.servers.FreePorts;
 import org.erasurerouter.servers.RealServers;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import redis.clients.jedis.Jedis;
 
-/** A store that is down: its work is retried and parked, the others finish, and a replay completes it once back. */
+/**
+ * A store that is down: its work is retried and parked, the others finish, and a replay completes it once back, even
+ * when the instance running the replay dies part-way.
+ */
 @ExtendWith(RealServers.class)
 class StoreOutageIT {
     private static final Duration WAIT = Duration.ofSeconds(90);
@@ -61,7 +64,7 @@ class StoreOutageIT {
             }
             assertEquals(1, router.api().replay(userId, null), "one request replayed");
 
-            JsonNode replayed = router.api().erasuresOf(userId).get("erasures").get(0);
+            JsonNode replayed = router.api().awaitFinished(userId, 1, WAIT).get("erasures").get(0);
             assertEquals("DONE", replayed.get("status").asText(), replayed.toString());
             assertEquals("DONE", replayed.at("/stores/redis/status").asText());
             assertEquals(2, replayed.at("/stores/redis/assetsTouched").asInt());
@@ -89,31 +92,14 @@ class StoreOutageIT {
                      "erasure.retry.maximum-redeliveries", "2",
                      "erasure.retry.initial-delay-ms", "200"))) {
             content.seedCreator("do_" + run, userId, name);
-            // while the ledger "fails", it refuses to record Elasticsearch's work of this user as done or as parked (a
-            // sequence counts the refused parkings, as it counts on when the transaction rolls back)
-            sql("CREATE TABLE " + run + "_failing (since timestamptz)",
-                    "INSERT INTO " + run + "_failing VALUES (now())",
-                    "CREATE SEQUENCE " + run + "_refused_parks",
-                    "CREATE FUNCTION " + run + "_refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
-                            + " IF EXISTS (SELECT 1 FROM " + run + "_failing) AND EXISTS (SELECT 1 FROM erasure_request r"
-                            + " WHERE r.request_id = NEW.request_id AND r.user_id = '" + userId + "') THEN"
-                            + " IF NEW.status = 'PARKED' THEN PERFORM nextval('" + run + "_refused_parks'); END IF;"
-                            + " RAISE EXCEPTION 'the ledger failed'; END IF; RETURN NEW; END $$",
-                    "CREATE TRIGGER " + run + "_refuse BEFORE UPDATE ON erasure_store FOR EACH ROW"
-                            + " WHEN (NEW.store = 'elasticsearch' AND NEW.status IN ('DONE', 'PARKED'))"
-                            + " EXECUTE FUNCTION " + run + "_refuse()");
+            // while the ledger "fails", it refuses to record Elasticsearch's work of this user as done or as parked
             JsonNode finished;
-            try {
+            try (LedgerDatabase.Outage ledger = LedgerDatabase.failing(run, "r.user_id = '" + userId + "'",
+                    Map.of("erasure_store", "NEW.store = 'elasticsearch' AND NEW.status IN ('DONE', 'PARKED')"))) {
                 events.publish(topic, userId, DeletionEvents.transferOwnership(userId, name, "u-to-" + run, "Mae Jemison", null));
-                long deadline = System.nanoTime() + WAIT.toNanos();
-                while (count("SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM " + run + "_refused_parks") == 0) {
-                    assertTrue(System.nanoTime() < deadline, "Elasticsearch's work was never parked");
-                    Thread.sleep(200);
-                }
-                sql("DELETE FROM " + run + "_failing");   // the ledger is back
+                ledger.awaitRefusedParking(WAIT);
+                ledger.end();
                 finished = router.api().awaitFinished(userId, 1, WAIT).get("erasures").get(0);
-            } finally {
-                sql("DROP TRIGGER " + run + "_refuse ON erasure_store");
             }
             assertEquals("DONE", finished.get("status").asText(), "not closed while a store was neither done nor parked: " + finished);
             assertTrue(finished.at("/stores/elasticsearch/attempts").asInt() > 3, "run again after the failed parking: " + finished);
@@ -123,22 +109,65 @@ class StoreOutageIT {
         }
     }
 
-    private static void sql(String... statements) throws Exception {
-        try (Connection db = db()) {
-            for (String statement : statements) {
-                db.createStatement().execute(statement);
+    @Test
+    void aReplayCutShortByACrashIsClaimedAgainAndFinishedByAnotherInstance() throws Exception {
+        String run = "replay" + UUID.randomUUID().toString().replace("-", "").substring(0, 8);
+        String userId = "u-" + run;
+        String name = "Annie Easley " + run;
+        String prefix = "do_" + run;
+        String topic = "delete.user." + run;
+        int port = FreePorts.next();
+        long key = Integer.toUnsignedLong(run.hashCode());
+        Map<String, String> settings = Map.of(
+                "erasure.kafka.topics", topic,
+                "erasure.kafka.dead-letter-topic", topic + ".dlq",
+                "erasure.kafka.group-id", run,
+                "erasure.replay.queue-table", run + "_replays",
+                "erasure.replay.recovery-interval-ms", "3000",
+                "erasure.retry.maximum-redeliveries", "2",
+                "erasure.retry.initial-delay-ms", "200");
+        try (SunbirdContent content = new SunbirdContent(RealServers.get());
+             DeletionEvents events = DeletionEvents.producer()) {
+            content.seedCreator(prefix, userId, name);
+            Map<String, String> first = new java.util.HashMap<>(settings);
+            first.put("camel.server.port", Integer.toString(port));
+            Process doomed = RunningRouter.startChild(first, run);
+            try (Connection holder = LedgerDatabase.connect()) {
+                ErasureApi api = new ErasureApi(port).awaitAnswering(WAIT);
+                try (AutoCloseable outage = RealServers.get().outage("redis")) {
+                    events.publish(topic, userId, DeletionEvents.deleteUser(userId, name, "org-1"));
+                    assertEquals("PARKED", api.awaitFinished(userId, 1, WAIT).at("/erasures/0/status").asText());
+                }
+                try (Jedis redis = new Jedis("127.0.0.1", RealServers.get().redisPort())) {
+                    redis.set(prefix + "_content", "{\"creator\":\"" + name + "\"}");
+                }
+                // the replay stops where it marks the cache RUNNING, until the test lets go of an advisory lock
+                LedgerDatabase.sql("CREATE FUNCTION " + run + "_wait() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+                                + " PERFORM pg_advisory_lock_shared(" + key + "); PERFORM pg_advisory_unlock_shared(" + key + ");"
+                                + " RETURN NEW; END $$",
+                        "CREATE TRIGGER " + run + "_wait BEFORE UPDATE ON erasure_store FOR EACH ROW"
+                                + " WHEN (NEW.store = 'redis' AND NEW.status = 'RUNNING') EXECUTE FUNCTION " + run + "_wait()");
+                holder.createStatement().execute("SELECT pg_advisory_lock(" + key + ")");
+                assertEquals(1, api.replay(userId, null), "one request queued for a replay");
+                LedgerDatabase.awaitCount("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+                        + " AND ((classid::bigint << 32) | objid::bigint) = " + key, 1, WAIT, "the replay waiting at the cache");
+                doomed.destroyForcibly().waitFor(30, TimeUnit.SECONDS);   // SIGKILL mid-replay
+            } finally {
+                doomed.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+                LedgerDatabase.sql("DROP TRIGGER IF EXISTS " + run + "_wait ON erasure_store");
             }
-        }
-    }
+            assertEquals(1, LedgerDatabase.count("SELECT count(*) FROM " + run + "_replays"), "the replay left claimed");
 
-    private static int count(String query) throws Exception {
-        try (Connection db = db(); ResultSet rs = db.createStatement().executeQuery(query)) {
-            rs.next();
-            return rs.getInt(1);
+            try (RunningRouter second = RunningRouter.start(settings)) {
+                JsonNode replayed = second.api().awaitFinished(userId, 1, WAIT).get("erasures").get(0);
+                assertEquals("DONE", replayed.get("status").asText(), replayed.toString());
+                assertEquals("DONE", replayed.at("/stores/redis/status").asText(), replayed.toString());
+                for (String store : List.of("neo4j", "cassandra", "elasticsearch")) {
+                    assertEquals(1, replayed.at("/stores/" + store + "/attempts").asInt(), store + " not run again: " + replayed);
+                }
+                LedgerDatabase.awaitCount("SELECT count(*) FROM " + run + "_replays", 0, WAIT, "the replay taken off its queue");
+            }
+            assertEquals(Map.of("cassandra", 0L, "elasticsearch", 0L, "neo4j", 0L, "redis", 0L), content.copiesOfName(name));
         }
-    }
-
-    private static Connection db() throws Exception {
-        return DriverManager.getConnection(RealServers.get().jdbcUrl(), "postgres", "postgres");
     }
 }

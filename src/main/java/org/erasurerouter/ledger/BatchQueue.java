@@ -6,14 +6,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Requests waiting for a batch of one kind of store: the content stores (Neo4j, Cassandra, Elasticsearch) or the jdbc
- * store's SQL tables. A table of request ids in the ledger database, shared by every instance on it. A request is
- * queued by the statement that marks its work QUEUED in the ledger, so a crash loses none; an instance claims a batch
- * of them once {@code size} wait or the oldest has waited {@code intervalMs}, carries it out and takes it off the
- * queue. A batch not taken off within {@code recoveryMs} (its instance died, or the ledger
- * database failed at the end) is claimed again by any instance; so a batch still being carried out that long runs
- * twice, harmless (every store's pass is idempotent) but wasted. A request queued again while claimed (its event read
- * again) is released from that claim, so a later batch carries out whatever was marked QUEUED again.
+ * Requests waiting for a batch of one kind of store (the content stores, Neo4j, Cassandra and Elasticsearch, or the
+ * jdbc store's SQL tables), or to be run again (replays and re-erasures, one request a batch). A table of request ids
+ * in the ledger database, shared by every instance on it. A request is queued by the statement that marks its work
+ * QUEUED (or PENDING again) in the ledger, so a crash loses none; an instance claims a batch of them once {@code size}
+ * wait or the oldest has waited {@code intervalMs}, carries it out and takes it off the queue. A batch not taken off
+ * within {@code recoveryMs} (its instance died, or the ledger database failed at the end) is claimed again by any
+ * instance; so a batch still being carried out that long runs twice, harmless (every store's pass is idempotent) but
+ * wasted. A request queued again while claimed (its event read again, its parked work replayed) is released from that
+ * claim, so a later batch carries out whatever was marked QUEUED or PENDING again.
  * <p>
  * A table of ids rather than the aggregator on Camel's JDBC aggregation repository: that repository rewrote the whole
  * batch, serialised, with every request queued (two more statements and a batch's worth of serialisation per event, a
@@ -70,6 +71,23 @@ public final class BatchQueue {
                 + " INSERT INTO " + table + " (request_id) SELECT request_id FROM queued"
                 + " ON CONFLICT (request_id) DO UPDATE SET batch_id = NULL, claimed_at = NULL RETURNING request_id",
                 rs -> rs.getString(1), requests.stream().map(ErasureRequest::requestId).toArray(String[]::new), store);
+    }
+
+    /**
+     * Sets the parked work of matching requests back to PENDING and queues them here for a replay, in one transaction,
+     * so a replay cut short by a crash is picked up again (the work reset would otherwise wait for an event that is not
+     * read again). Answers their ids. Null or blank filters match everything.
+     */
+    public List<String> replayParked(String userId, String store) {
+        return ledger.requeueParked(userId, store, table);
+    }
+
+    /**
+     * Reopens a finished request's DONE work in {@code stores}, found incomplete by reconciliation, and queues the
+     * request here to be erased again, in one transaction; answers whether there was any to reopen.
+     */
+    public boolean reopen(String requestId, java.util.Collection<String> stores) {
+        return ledger.reopen(requestId, stores, table);
     }
 
     /**

@@ -495,10 +495,11 @@ public class ErasureLedger {
     }
 
     /**
-     * Sets the parked work of matching requests back to PENDING and answers those requests, for a replay. Null or
-     * blank filters match everything.
+     * Sets the parked work of matching requests back to PENDING and queues those requests in {@code queueTable} for a
+     * replay, in one transaction (see {@link BatchQueue#replayParked}); answers their ids. Null or blank filters match
+     * everything.
      */
-    public List<ErasureRequest> requeueParked(String userId, String store) {
+    List<String> requeueParked(String userId, String store, String queueTable) {
         String user = blankToNull(userId);
         String onlyStore = blankToNull(store);
         return run(c -> {
@@ -522,42 +523,73 @@ public class ErasureLedger {
             }
             // in one order, as finishAll locks them, so a replay and a batch's close cannot deadlock
             java.sql.Array requestIds = lockRequests(c, ids.stream().distinct().toList());
-            List<ErasureRequest> requests = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("""
-                    UPDATE erasure_request SET replays = replays + 1, status = 'RUNNING', finished_at = NULL
-                     WHERE request_id = ANY (?)
-                    RETURNING\s""" + REQUEST_COLUMNS)) {
-                ps.setArray(1, requestIds);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        requests.add(request(rs));
-                    }
-                }
+            List<String> replayed = queueToRunAgain(c, requestIds, queueTable);
+            c.commit();
+            return replayed;
+        });
+    }
+
+    /**
+     * Sets the work of a finished request in {@code stores} back to PENDING, for an erasure found incomplete afterwards
+     * (only work that was DONE: parked work waits for its replay), and queues the request in {@code queueTable}, in one
+     * transaction; answers whether any was reset (and the request queued).
+     */
+    boolean reopen(String requestId, java.util.Collection<String> stores, String queueTable) {
+        return run(c -> {
+            c.setAutoCommit(false);
+            java.sql.Array requestIds = lockRequests(c, List.of(requestId));
+            boolean reset;
+            try (PreparedStatement ps = c.prepareStatement("UPDATE erasure_store SET status = 'PENDING', copies_left = NULL,"
+                    + " updated_at = now() WHERE request_id = ? AND store = ANY (?) AND status = 'DONE'")) {
+                ps.setString(1, requestId);
+                ps.setArray(2, c.createArrayOf("text", stores.toArray()));
+                reset = ps.executeUpdate() > 0;
+            }
+            if (reset) {
+                queueToRunAgain(c, requestIds, queueTable);
             }
             c.commit();
-            return requests;
+            return reset;
         });
+    }
+
+    /**
+     * Marks requests {@link #lockRequests locked} in the transaction of {@code c} RUNNING again, counts the replay and
+     * queues them in {@code queueTable} (released from a claim they are under, so work reset while a replay of theirs
+     * runs is carried out by the next one); answers their ids.
+     */
+    private static List<String> queueToRunAgain(Connection c, java.sql.Array requestIds, String queueTable) throws SQLException {
+        List<String> reopened = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("""
+                WITH reopened AS (
+                  UPDATE erasure_request SET replays = replays + 1, status = 'RUNNING', finished_at = NULL
+                   WHERE request_id = ANY (?) RETURNING request_id)
+                INSERT INTO %s (request_id) SELECT request_id FROM reopened
+                ON CONFLICT (request_id) DO UPDATE SET batch_id = NULL, claimed_at = NULL
+                RETURNING request_id""".formatted(queueTable))) {
+            ps.setArray(1, requestIds);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    reopened.add(rs.getString(1));
+                }
+            }
+        }
+        return reopened;
+    }
+
+    /** The request with this id as the ledger keeps it (see {@link #request(ResultSet)}). */
+    public ErasureRequest find(String requestId) {
+        List<ErasureRequest> found = query("SELECT " + REQUEST_COLUMNS + " FROM erasure_request WHERE request_id = ?",
+                ErasureLedger::request, requestId);
+        if (found.isEmpty()) {
+            throw new IllegalArgumentException("no request " + requestId + " in the ledger");
+        }
+        return found.get(0);
     }
 
     /** The columns {@link #request(ResultSet)} reads, in its order. */
     public static final String REQUEST_COLUMNS =
             "request_id, action, user_id, organisation_id, event_time, to_user_id, asset_ids, roles, name_fingerprint";
-
-    /**
-     * Sets the stores' work of a finished request back to PENDING, for an erasure found incomplete afterwards (only
-     * work that was DONE: parked work waits for its replay), and answers the request, or null when none was reset.
-     */
-    public ErasureRequest reopen(String requestId, java.util.Collection<String> stores) {
-        int reset = query("UPDATE erasure_store SET status = 'PENDING', copies_left = NULL, updated_at = now() "
-                + "WHERE request_id = ? AND store = ANY (?) AND status = 'DONE' RETURNING store", rs -> 1,
-                requestId, stores.toArray(String[]::new)).size();
-        if (reset == 0) {
-            return null;
-        }
-        List<ErasureRequest> reopened = query("UPDATE erasure_request SET replays = replays + 1, status = 'RUNNING', "
-                + "finished_at = NULL WHERE request_id = ? RETURNING " + REQUEST_COLUMNS, ErasureLedger::request, requestId);
-        return reopened.isEmpty() ? null : reopened.get(0);
-    }
 
     /** A request as the ledger keeps it (no names, the name's fingerprint), from {@link #REQUEST_COLUMNS}. */
     public static ErasureRequest request(ResultSet rs) throws SQLException {

@@ -85,9 +85,9 @@ public class ErasureMetrics implements CamelContextAware {
     }
 
     /**
-     * The requests in a batch queue ({@code content} or {@code sql}), read from the ledger database whenever the
-     * metrics are scraped: the work the deployment has taken on and not yet carried out. Not a number while the ledger
-     * database cannot be reached.
+     * The requests in a batch queue ({@code content}, {@code sql} or {@code replay}), read from the ledger database
+     * whenever the metrics are scraped: the work the deployment has taken on and not yet carried out. Not a number while
+     * the ledger database cannot be reached.
      */
     public void queue(String name, BatchQueue queue) {
         Gauge.builder("erasure.queue.requests", queue, ErasureMetrics::waiting)

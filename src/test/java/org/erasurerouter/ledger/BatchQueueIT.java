@@ -1,6 +1,7 @@
 package org.erasurerouter.ledger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -198,6 +199,37 @@ class BatchQueueIT {
         queue.done("running");
 
         assertEquals(List.of(requestId), queue.claim("next"), "its event was read again: it is carried out again");
+    }
+
+    @Test
+    void queuesParkedWorkForAReplayWithItsRequestRunningAndClaimsItAgainOnceTheRecoveryIntervalHasPassed() throws Exception {
+        String table = table();
+        BatchQueue replays = new BatchQueue(ledger, "queue-table", table, 1, 0, MINUTE).create();
+        ErasureRequest request = deletion("r-" + UUID.randomUUID());
+        ledger.open(request, "neo4j,redis", "neo4j");
+        ledger.done(request.requestId(), "neo4j", 1);
+        ledger.parked(request, "redis", new IllegalStateException("the cache is down"));
+
+        assertEquals(List.of(request.requestId()), replays.replayParked(request.userId(), null));
+        assertEquals(List.of("DONE", "PENDING"), column("SELECT status FROM erasure_store WHERE request_id = '"
+                + request.requestId() + "' AND store IN ('neo4j', 'redis') ORDER BY store"), "only the parked work is reset");
+        assertEquals(List.of("RUNNING 1"), column("SELECT status || ' ' || replays FROM erasure_request WHERE request_id = '"
+                + request.requestId() + "'"));
+        assertEquals(List.of(), replays.replayParked(request.userId(), null), "nothing parked is left to queue");
+
+        assertEquals(List.of(request.requestId()), replays.claim("instance-1"));
+        assertEquals(List.of(), replays.claim("instance-2"), "claimed, within the recovery interval");
+        execute("UPDATE " + table + " SET claimed_at = now() - interval '61 seconds'");   // instance-1 died mid-replay
+        assertEquals(List.of(request.requestId()), replays.claim("instance-2"), "claimed again after the recovery interval");
+        replays.done("instance-2");
+        assertEquals(0, replays.waiting());
+
+        ledger.done(request.requestId(), "redis", 1);
+        assertTrue(replays.reopen(request.requestId(), List.of("redis")), "reconciliation found a copy left in the cache");
+        assertEquals(List.of("PENDING"), column("SELECT status FROM erasure_store WHERE request_id = '"
+                + request.requestId() + "' AND store = 'redis'"));
+        assertFalse(replays.reopen(request.requestId(), List.of("redis")), "its work is not DONE: nothing to reopen");
+        assertEquals(List.of(request.requestId()), replays.claim("instance-3"), "queued once to be erased again");
     }
 
     @Test
