@@ -51,7 +51,7 @@ class SettingsCheckTest {
         s.put("erasure.jdbc.batch-recovery-interval-ms", "5000");
         s.put("erasure.jdbc.queue-table", "erasure_sql_queue");
         s.put("erasure.replay.poll-ms", "1000");
-        s.put("erasure.replay.recovery-interval-ms", "120000");
+        s.put("erasure.replay.recovery-interval-ms", "600000");
         s.put("erasure.replay.queue-table", "erasure_replay_queue");
         s.put("erasure.s3.endpoint", "https://s3.eu-west-1.amazonaws.com");
         s.put("erasure.s3.region", "eu-west-1");

@@ -504,13 +504,12 @@ public class ErasureLedger {
         String onlyStore = blankToNull(store);
         return run(c -> {
             c.setAutoCommit(false);
+            // the requests are locked first, in one order, as finishAll and open lock them, so a replay cannot deadlock
+            // with a batch's close or a redelivered event
             List<String> ids = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("""
-                    UPDATE erasure_store s SET status = 'PENDING', updated_at = now()
-                      FROM erasure_request r
-                     WHERE s.request_id = r.request_id AND s.status = 'PARKED'
-                       AND (?::text IS NULL OR r.user_id = ?) AND (?::text IS NULL OR s.store = ?)
-                    RETURNING s.request_id""")) {
+                    SELECT DISTINCT s.request_id FROM erasure_store s JOIN erasure_request r USING (request_id)
+                     WHERE s.status = 'PARKED' AND (?::text IS NULL OR r.user_id = ?) AND (?::text IS NULL OR s.store = ?)""")) {
                 ps.setString(1, user);
                 ps.setString(2, user);
                 ps.setString(3, onlyStore);
@@ -521,8 +520,23 @@ public class ErasureLedger {
                     }
                 }
             }
-            // in one order, as finishAll locks them, so a replay and a batch's close cannot deadlock
-            java.sql.Array requestIds = lockRequests(c, ids.stream().distinct().toList());
+            java.sql.Array requestIds = lockRequests(c, ids);
+            // parked work only (what another pass made of it while the lock was awaited counts), and only those requests
+            List<String> reset = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("""
+                    UPDATE erasure_store SET status = 'PENDING', updated_at = now()
+                     WHERE request_id = ANY (?) AND status = 'PARKED' AND (?::text IS NULL OR store = ?)
+                    RETURNING request_id""")) {
+                ps.setArray(1, requestIds);
+                ps.setString(2, onlyStore);
+                ps.setString(3, onlyStore);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        reset.add(rs.getString(1));
+                    }
+                }
+            }
+            requestIds = c.createArrayOf("text", reset.stream().distinct().toArray());
             List<String> replayed = queueToRunAgain(c, requestIds, queueTable);
             c.commit();
             return replayed;
