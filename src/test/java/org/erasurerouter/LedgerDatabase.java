@@ -76,11 +76,8 @@ public final class LedgerDatabase {
     public record Outage(String name, Map<String, String> triggers) implements AutoCloseable {
         /** Waits until a parking was refused; fails after the timeout. */
         public void awaitRefusedParking(Duration timeout) throws Exception {
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (count("SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM " + name + "_refused_parks") == 0) {
-                assertTrue(System.nanoTime() < deadline, "no parking was attempted within " + timeout);
-                Thread.sleep(200);
-            }
+            awaitCount("SELECT CASE WHEN is_called THEN 1 ELSE 0 END FROM " + name + "_refused_parks", 1, timeout,
+                    "a parking attempted");
         }
 
         /** The ledger is back: updates succeed again. */
